@@ -1,0 +1,114 @@
+"""Finish a freshly baked project: drop unchosen options, then git and DVC, offline.
+
+Cookiecutter renders this file with Jinja; the answers arrive as one JSON string literal, so
+no user value is ever pasted into Python source.
+"""
+
+from __future__ import annotations
+
+import configparser
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})
+PROJECT = Path.cwd()
+
+# Files that exist only for one option value; the generated code never branches on options.
+ONLY_FOR = {
+    ("data_kind", "text"): ["src/{module}/text.py", "src/{module}/corpus.py", "tests/test_text.py"],
+    ("data_kind", "tabular"): ["tests/test_tabular.py"],
+    ("license", "MIT"): ["LICENSE"],
+    ("license", "BSD-3-Clause"): ["LICENSE"],
+    ("license", "Apache-2.0"): ["LICENSE"],
+}
+
+
+def drop_unchosen() -> None:
+    """Delete the files that belong only to option values that were not chosen."""
+    keep = {path for (key, value), paths in ONLY_FOR.items() if ANSWERS[key] == value for path in paths}
+    drop = {path for paths in ONLY_FOR.values() for path in paths} - keep
+    for path in drop:
+        (PROJECT / path.format(module=ANSWERS["module_name"])).unlink(missing_ok=True)
+
+
+def remote_url() -> str | None:
+    """The DVC remote URL, with the default local folder outside the project."""
+    remote, url = ANSWERS["dvc_remote"], ANSWERS["dvc_remote_url"].strip()
+    if remote == "none":
+        return None
+    if remote == "local" and not url:
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        url = str(cache / "thrifty-ml" / "dvc-remote" / ANSWERS["project_slug"])
+    if remote == "local" and not url.startswith("file://"):
+        url = str(Path(url).expanduser().resolve())
+    return url
+
+
+def run(*args: str) -> None:
+    subprocess.run(args, cwd=PROJECT, check=True, stdout=subprocess.DEVNULL)
+
+
+def dvc_command() -> list[str] | None:
+    """DVC from PATH or from the interpreter running cookiecutter, if either has it."""
+    if shutil.which("dvc"):
+        return ["dvc"]
+    if importlib.util.find_spec("dvc"):
+        return [sys.executable, "-m", "dvc"]
+    return None
+
+
+def init_dvc(has_git: bool) -> None:
+    """``dvc init`` with analytics off and the chosen remote as default."""
+    url = remote_url()
+    dvc = dvc_command()
+    if dvc is None:
+        # DVC is installed by `make setup`; its config is plain INI, written here the same way.
+        print("note: dvc is not installed here; wrote .dvc/ directly (`make setup` installs dvc)")
+        (PROJECT / ".dvc").mkdir()
+        (PROJECT / ".dvc" / ".gitignore").write_text("/config.local\n/tmp\n/cache\n")
+        config = configparser.ConfigParser()
+        config["core"] = {"analytics": "false"} | ({"remote": "storage"} if url else {})
+        if url:
+            config['remote "storage"'] = {"url": url}
+        with open(PROJECT / ".dvc" / "config", "w") as handle:
+            config.write(handle)
+        return
+    run(*dvc, "init", "--quiet", *([] if has_git else ["--no-scm"]))
+    run(*dvc, "config", "core.analytics", "false")
+    if url:
+        run(*dvc, "remote", "add", "--default", "storage", url)
+
+
+def git_identity() -> dict[str, str]:
+    """Commit as the template's author when git has no identity configured."""
+    probe = subprocess.run(["git", "config", "user.email"], cwd=PROJECT, capture_output=True)
+    if probe.returncode == 0 and probe.stdout.strip():
+        return {}
+    name, email = ANSWERS["author_name"] or "thrifty-ml", ANSWERS["author_email"]
+    return {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
+            "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
+
+
+def main() -> None:
+    drop_unchosen()
+    has_git = shutil.which("git") is not None
+    if has_git:
+        run("git", "init", "--quiet", "--initial-branch", "main")
+    else:
+        print("note: git is not installed; skipped `git init` and the first commit")
+    init_dvc(has_git)
+    if has_git:
+        run("git", "add", "--all")
+        subprocess.run(
+            ["git", "commit", "--quiet", "--no-verify", "-m", "Bake project from thrifty-ml"],
+            cwd=PROJECT, check=True, env=os.environ | git_identity(),
+        )
+
+
+if __name__ == "__main__":
+    main()

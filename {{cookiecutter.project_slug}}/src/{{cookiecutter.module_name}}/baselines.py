@@ -1,0 +1,96 @@
+"""The baselines stage: every rung of the ladder at its defaults, cross-validated on the sample.
+
+The dummy is model zero: a rung is kept only when it beats the dummy beyond noise and is not
+far behind the best, and at most `top_k` rungs go on to `tune`. Each row says why.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from .config import TASK, BaselinesParams, Params, Paths, ThriftyError, load_done, load_params
+from .crossval import CVResult, beats, cross_score, make_cv
+from .files import read_table, write_table
+from .ladder import build_candidate, split_xy
+
+log = logging.getLogger(__name__)
+
+
+def check_enough_rows(y: pd.Series, params: BaselinesParams) -> None:
+    """Fail clearly when the sample cannot fill the cross-validation folds."""
+    smallest = y.value_counts().min() if TASK == "classification" else len(y)
+    if smallest < params.cv_folds:
+        what = "the rarest class has" if TASK == "classification" else "the sample has"
+        raise ThriftyError(
+            f"baselines.cv_folds={params.cv_folds}: {what} only {smallest} rows; "
+            "lower cv_folds or raise sample.max_rows"
+        )
+
+
+def run_ladder(frame: pd.DataFrame, params: Params, metric: str) -> dict[str, CVResult]:
+    """Cross-validate every rung on the same seeded folds."""
+    X, y = split_xy(frame, params.data)
+    check_enough_rows(y, params.baselines)
+    cv = make_cv(params.baselines.cv_folds, params.baselines.cv_repeats, params.baselines.seed)
+    results = {}
+    rungs = tqdm(params.ladder.items(), desc="baselines", disable=not sys.stderr.isatty())
+    for name, rung in rungs:
+        rungs.set_postfix_str(name)
+        candidate = build_candidate(rung, params.data, params.features)
+        results[name] = cross_score(candidate, X, y, cv, metric, params.compute.n_jobs)
+        log.info("%-20s %s = %.4f ± %.4f", name, metric, results[name].mean, results[name].se)
+    return results
+
+
+def leaderboard(results: dict[str, CVResult], params: Params) -> pd.DataFrame:
+    """One row per rung, dummy first, with the keep decision and its reason."""
+    names = list(results)
+    dummy, rivals = names[0], names[1:]
+    p_values = {name: beats(results[name], results[dummy]) for name in rivals}
+    best = max(rivals, key=lambda name: results[name].mean)
+    bar = results[best].mean - params.baselines.max_se_behind * results[best].se
+    why = {dummy: "baseline: the score every other rung must beat"}
+    ranked = []
+    for name in sorted(rivals, key=lambda name: -results[name].mean):
+        if p_values[name] >= params.baselines.alpha:
+            why[name] = f"dropped: not better than the dummy beyond noise (p={p_values[name]:.3f})"
+        elif results[name].mean < bar:
+            k = params.baselines.max_se_behind
+            why[name] = f"dropped: more than {k:g} standard errors behind {best}"
+        elif len(ranked) >= params.baselines.top_k:
+            why[name] = f"dropped: outside the top_k={params.baselines.top_k}"
+        else:
+            ranked.append(name)
+            why[name] = "kept: best score" if name == best else "kept: close to the best"
+    rows = [
+        {
+            "model": name,
+            "estimator": params.ladder[name].estimator,
+            "score": results[name].mean,
+            "score_std": results[name].std,
+            "score_se": results[name].se,
+            "p_vs_dummy": p_values.get(name),
+            "fit_cpu_seconds": results[name].fit_cpu,
+            "predict_cpu_seconds": results[name].predict_cpu,
+            "cpu_seconds": results[name].fit_cpu + results[name].predict_cpu,
+            "model_bytes": results[name].model_bytes,
+            "kept": name in ranked,
+            "why": why[name],
+        }
+        for name in names
+    ]
+    return pd.DataFrame(rows)
+
+
+def main(root: Path) -> None:
+    params, done = load_params(root), load_done(root)
+    paths = Paths(root, params)
+    results = run_ladder(read_table(paths.sample, "data/sample/train"), params, done.metric)
+    board = leaderboard(results, params)
+    write_table(board, paths.leaderboard)
+    log.info("kept %s", ", ".join(board.loc[board.kept, "model"]) or "no rung")

@@ -1,0 +1,255 @@
+"""One place for paths and settings: pydantic models of params.yaml and done.yaml, one loader.
+
+Every stage reads its settings through `load_params` and `load_done`, so a typo in either file
+fails at once, with every problem listed by its key path, before any work is done.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+TASK: Literal["classification", "regression"] = "{{ cookiecutter.task }}"
+DATA_KIND: Literal["tabular", "text"] = "{{ cookiecutter.data_kind }}"
+
+
+class ThriftyError(Exception):
+    """A problem the user can fix (bad config, bad data); the CLI prints it without a traceback."""
+
+
+class ConfigError(ThriftyError):
+    """params.yaml or done.yaml does not describe a valid run."""
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataParams(Section):
+    raw: Path = Field(description="raw CSV or Parquet file, relative to the project root")
+    target: str = Field(min_length=1, description="the label column")
+{%- if cookiecutter.data_kind == "text" %}
+    text: str = Field(min_length=1, description="the text column")
+{%- endif %}
+    drop: list[str] = Field(default_factory=list, description="columns never used as features")
+
+
+{%- if cookiecutter.data_kind == "text" %}
+
+
+class DemoParams(Section):
+    rows: int = Field(default=600, ge=20)
+    seed: int = 0
+{%- endif %}
+
+
+class PrepareParams(Section):
+    test_size: float = Field(gt=0, lt=1)
+    seed: int = 0
+
+
+class SampleParams(Section):
+    max_rows: int = Field(gt=0)
+    seed: int = 0
+
+
+class FeaturesParams(Section):
+{%- if cookiecutter.data_kind == "text" %}
+    ngram_range: tuple[int, int] = (1, 2)
+    min_df: int = Field(default=1, ge=1)
+    max_features: int | None = Field(default=None, gt=0)
+    sublinear_tf: bool = True
+{%- else %}
+    max_categories: int = Field(default=20, ge=2, description="one-hot at most this many levels")
+{%- endif %}
+
+
+class Rung(Section):
+    estimator: str = Field(description="dotted path of a scikit-learn estimator class")
+    params: dict[str, Any] = Field(default_factory=dict)
+    search: dict[str, list[Any]] = Field(default_factory=dict)
+
+    @field_validator("estimator")
+    @classmethod
+    def _known_estimator(cls, path: str) -> str:
+        module, _, name = path.rpartition(".")
+        if not module.startswith("sklearn."):
+            raise ValueError(f"{path!r} is not a scikit-learn estimator (sklearn.<module>.<Class>)")
+        try:
+            estimator = getattr(importlib.import_module(module), name)
+        except (ImportError, AttributeError):
+            raise ValueError(f"{path!r} does not exist in the installed scikit-learn") from None
+        from sklearn.base import is_classifier, is_regressor
+
+        fits_task = is_classifier if TASK == "classification" else is_regressor
+        if not fits_task(estimator()):
+            raise ValueError(f"{path!r} does not fit this project's task ({TASK})")
+        return path
+
+    @model_validator(mode="after")
+    def _known_parameters(self) -> Rung:
+        module, _, name = self.estimator.rpartition(".")
+        allowed = getattr(importlib.import_module(module), name)().get_params()
+        unknown = sorted((set(self.params) | set(self.search)) - set(allowed))
+        if unknown:
+            raise ValueError(
+                f"{name} has no parameter(s) {', '.join(unknown)}; it takes {', '.join(allowed)}"
+            )
+        return self
+
+
+class BaselinesParams(Section):
+    cv_folds: int = Field(ge=2)
+    cv_repeats: int = Field(ge=1)
+    seed: int = 0
+    alpha: float = Field(gt=0, lt=1, description="significance of 'beats the dummy'")
+    max_se_behind: float = Field(ge=0, description="drop rungs this many SE behind the best")
+    top_k: int = Field(ge=1)
+
+
+class TuneParams(Section):
+    cv_folds: int = Field(ge=2)
+    seed: int = 0
+
+
+class ComputeParams(Section):
+    n_jobs: int = Field(default=1, description="joblib workers; -1 uses every core")
+
+
+class Params(Section):
+    data: DataParams
+{%- if cookiecutter.data_kind == "text" %}
+    demo: DemoParams
+{%- endif %}
+    prepare: PrepareParams
+    sample: SampleParams
+    features: FeaturesParams
+    ladder: dict[str, Rung] = Field(min_length=2)
+    baselines: BaselinesParams
+    tune: TuneParams
+    compute: ComputeParams
+
+    @model_validator(mode="after")
+    def _dummy_first(self) -> Params:
+        first = next(iter(self.ladder.values()))
+        if not first.estimator.startswith("sklearn.dummy."):
+            raise ValueError("ladder: the first rung must be a sklearn.dummy estimator (the bar)")
+        return self
+
+
+# Scorer names by task, with the range a threshold may take (scikit-learn scorers are all
+# "greater is better", so error metrics are negative and their thresholds must be too).
+CLASSIFICATION_METRICS = {
+    **dict.fromkeys(
+        ["accuracy", "balanced_accuracy", "average_precision", "top_k_accuracy"]
+        + [f"{m}{a}" for m in ("f1", "precision", "recall", "jaccard")
+           for a in ("", "_macro", "_micro", "_weighted")]
+        + ["roc_auc", "roc_auc_ovr", "roc_auc_ovo", "roc_auc_ovr_weighted", "roc_auc_ovo_weighted"],
+        (0.0, 1.0),
+    ),
+    "matthews_corrcoef": (-1.0, 1.0),
+    "neg_log_loss": (-math.inf, 0.0),
+    "neg_brier_score": (-2.0, 0.0),
+}
+REGRESSION_METRICS = {
+    "r2": (-math.inf, 1.0),
+    "explained_variance": (-math.inf, 1.0),
+    "d2_absolute_error_score": (-math.inf, 1.0),
+    **dict.fromkeys(
+        [f"neg_{m}" for m in ("mean_absolute_error", "mean_squared_error",
+                               "root_mean_squared_error", "median_absolute_error",
+                               "mean_absolute_percentage_error", "max_error")],
+        (-math.inf, 0.0),
+    ),
+}
+METRICS = CLASSIFICATION_METRICS if TASK == "classification" else REGRESSION_METRICS
+
+
+class Done(Section):
+    """done.yaml: what 'done' means for this project, in the units of one scorer."""
+
+    metric: str
+    target: float
+    floor: float
+    budget_cpu_seconds: float = Field(gt=0)
+    min_gain: float = Field(ge=0)
+
+    @field_validator("metric")
+    @classmethod
+    def _known_metric(cls, metric: str) -> str:
+        if metric not in METRICS:
+            raise ValueError(f"{metric!r} is not a {TASK} scorer; allowed: {', '.join(METRICS)}")
+        return metric
+
+    @model_validator(mode="after")
+    def _thresholds_fit_metric(self) -> Done:
+        low, high = METRICS.get(self.metric, (-math.inf, math.inf))
+        problems = [
+            f"{key}={value} is outside {self.metric}'s range [{low}, {high}]"
+            + (" (error metrics are negative: write -0.5 for an error of 0.5)" if high == 0 else "")
+            for key, value in (("target", self.target), ("floor", self.floor))
+            if not low <= value <= high
+        ]
+        if self.floor > self.target:
+            problems.append(f"floor={self.floor} is above target={self.target}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The project root: the nearest folder at or above `start` that holds params.yaml."""
+    start = (start or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / "params.yaml").is_file():
+            return folder
+    raise ConfigError(f"no params.yaml in {start} or any parent: run inside the project")
+
+
+def _load(path: Path, model: type[Section]) -> Any:
+    if not path.is_file():
+        raise ConfigError(f"{path.name}: file not found at {path}")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path.name}: not valid YAML: {error}") from None
+    try:
+        return model.model_validate(raw if raw is not None else {})
+    except ValidationError as error:
+        lines = [
+            f"  {'.'.join(str(part) for part in issue['loc']) or '(top level)'}: {issue['msg']}"
+            for issue in error.errors()
+        ]
+        raise ConfigError(f"{path.name} has {len(lines)} problem(s):\n" + "\n".join(lines)) from None
+
+
+def load_params(root: Path) -> Params:
+    """Read and validate params.yaml."""
+    return _load(root / "params.yaml", Params)
+
+
+def load_done(root: Path) -> Done:
+    """Read and validate done.yaml."""
+    return _load(root / "done.yaml", Done)
+
+
+class Paths:
+    """Every file the pipeline reads or writes, derived from one project root."""
+
+    def __init__(self, root: Path, params: Params | None = None):
+        self.root = root
+        self.raw = root / params.data.raw if params else None
+        self.demo = root / "data" / "raw" / "demo.csv"
+        self.train = root / "data" / "prepared" / "train.parquet"
+        self.test = root / "data" / "prepared" / "test.parquet"
+        self.sample = root / "data" / "sample" / "train.parquet"
+        self.reports = root / "reports"
+        self.leaderboard = self.reports / "leaderboard.csv"
+        self.metrics = self.reports / "metrics.json"
+        self.done = self.reports / "done.json"
+        self.bundle = root / "artifacts" / "model"

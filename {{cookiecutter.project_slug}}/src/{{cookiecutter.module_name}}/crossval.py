@@ -1,0 +1,110 @@
+"""Cross-validation that counts CPU seconds, and the statistics that compare candidates.
+
+scikit-learn's `cross_validate` reports wall-clock times; thrift is measured in CPU, so each
+fold measures `time.process_time` inside the worker that runs it, whatever `n_jobs` is.
+"""
+
+from __future__ import annotations
+
+import math
+import pickle
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from scipy import stats
+from sklearn.base import BaseEstimator, clone
+from sklearn.metrics import get_scorer
+from sklearn.model_selection import KFold, RepeatedKFold, RepeatedStratifiedKFold, StratifiedKFold
+from threadpoolctl import threadpool_limits
+
+from .config import TASK
+
+
+@dataclass(frozen=True)
+class CVResult:
+    """Per-fold scores and costs of one candidate."""
+
+    scores: np.ndarray
+    fit_cpu: float
+    predict_cpu: float
+    test_fraction: float
+    model_bytes: int
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.scores))
+
+    @property
+    def std(self) -> float:
+        return float(np.std(self.scores, ddof=1)) if len(self.scores) > 1 else 0.0
+
+    @property
+    def se(self) -> float:
+        """Standard error with the Nadeau-Bengio correction for overlapping training folds."""
+        return math.sqrt(corrected_variance(self.scores, self.test_fraction))
+
+
+def corrected_variance(values: np.ndarray, test_fraction: float) -> float:
+    """Variance of a mean over resampled folds, corrected for their overlap (Nadeau & Bengio)."""
+    if len(values) < 2:
+        return 0.0
+    ratio = test_fraction / (1 - test_fraction)
+    return (1 / len(values) + ratio) * float(np.var(values, ddof=1))
+
+
+def make_cv(folds: int, repeats: int, seed: int):
+    """Repeated (stratified, for classification) K-fold splitter."""
+    if TASK == "classification":
+        if repeats == 1:
+            return StratifiedKFold(folds, shuffle=True, random_state=seed)
+        return RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
+    if repeats == 1:
+        return KFold(folds, shuffle=True, random_state=seed)
+    return RepeatedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
+
+
+def _fold(estimator, X, y, train, test, scorer) -> tuple[float, float, float, int]:
+    # One BLAS thread per worker: joblib's processes already use the cores.
+    with threadpool_limits(limits=1):
+        start = time.process_time()
+        model = clone(estimator).fit(X.iloc[train], y.iloc[train])
+        fitted = time.process_time()
+        score = scorer(model, X.iloc[test], y.iloc[test])
+        scored = time.process_time()
+    return float(score), fitted - start, scored - fitted, len(pickle.dumps(model))
+
+
+def cross_score(
+    estimator: BaseEstimator, X: pd.DataFrame, y: pd.Series, cv, metric: str, n_jobs: int = 1
+) -> CVResult:
+    """Score `estimator` on every split of `cv`; return scores, CPU seconds and model size."""
+    scorer = get_scorer(metric)
+    splits = list(cv.split(X, y))
+    folds = Parallel(n_jobs=n_jobs)(
+        delayed(_fold)(estimator, X, y, train, test, scorer) for train, test in splits
+    )
+    scores, fit_cpu, predict_cpu, sizes = (np.array(column) for column in zip(*folds))
+    return CVResult(
+        scores=scores,
+        fit_cpu=float(fit_cpu.sum()),
+        predict_cpu=float(predict_cpu.sum()),
+        test_fraction=len(splits[0][1]) / len(X),
+        model_bytes=int(np.median(sizes)),
+    )
+
+
+def beats(candidate: CVResult, reference: CVResult) -> float:
+    """One-sided p-value that `candidate` scores higher than `reference` on the same folds.
+
+    The Nadeau-Bengio corrected resampled t-test: fold scores share training rows, so the
+    plain paired t-test is overconfident and would keep rungs that only got lucky.
+    """
+    diff = candidate.scores - reference.scores
+    variance = corrected_variance(diff, candidate.test_fraction)
+    if variance == 0:
+        return 0.0 if diff.mean() > 0 else 1.0
+    t = diff.mean() / math.sqrt(variance)
+    return float(stats.t.sf(t, df=len(diff) - 1))

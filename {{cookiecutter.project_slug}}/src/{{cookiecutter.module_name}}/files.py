@@ -1,0 +1,71 @@
+"""Reading and atomically writing the pipeline's files.
+
+Every write goes to a temporary file in the same folder and is renamed into place, so a stage
+that is killed half-way never leaves a half-written file for the next stage to trust.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .config import ThriftyError
+
+READERS: dict[str, Callable[[Path], pd.DataFrame]] = {
+    ".csv": pd.read_csv,
+    ".parquet": pd.read_parquet,
+    ".pq": pd.read_parquet,
+}
+
+
+def read_table(path: Path, key: str) -> pd.DataFrame:
+    """Read a CSV or Parquet file; `key` names the setting that pointed here, for errors."""
+    if not path.is_file():
+        raise ThriftyError(f"{key}: {path} does not exist; set {key} in params.yaml")
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise ThriftyError(f"{key}: {path.name} is not {', '.join(READERS)}")
+    try:
+        return reader(path)
+    except (ValueError, OSError, pd.errors.ParserError) as error:
+        raise ThriftyError(f"{key}: cannot read {path}: {error}") from None
+
+
+def write_atomic(path: Path, write: Callable[[Path], Any]) -> None:
+    """Call `write(tmp)` on a temporary sibling of `path`, fsync it, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(handle)
+    try:
+        write(Path(tmp))
+        with open(tmp, "rb") as written:
+            os.fsync(written.fileno())
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    """Write a frame as CSV or Parquet, by the file's suffix."""
+    if path.suffix == ".csv":
+        write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
+    else:
+        write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
+
+
+def write_json(data: Any, path: Path) -> None:
+    """Write indented, key-ordered JSON that diffs well in git."""
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def read_json(path: Path) -> Any:
+    if not path.is_file():
+        raise ThriftyError(f"{path} does not exist; run `dvc repro` first")
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,95 @@
+"""The prepare stage: read and validate the raw file, tidy it, split off a held-out test set.
+
+The test set is split once, seeded, and never seen again until `evaluate`: it is the only
+score in this project that no choice was tuned on.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from .config import TASK, DataParams, Paths, PrepareParams, ThriftyError, load_params
+from .files import read_table, write_table
+
+log = logging.getLogger(__name__)
+
+
+def tidy(frame: pd.DataFrame, data: DataParams) -> pd.DataFrame:
+    """Keep the label and feature columns, drop rows without a label, check the label.
+
+    Encoding of categories and imputation of missing features happen inside each model's
+    pipeline, fitted on training folds only, so nothing leaks from test rows into training.
+    """
+    frame = frame.rename(columns=str)
+    needed = [data.target{% if cookiecutter.data_kind == "text" %}, data.text{% endif %}]
+    missing = [column for column in needed if column not in frame.columns]
+    if missing:
+        raise ThriftyError(
+            f"data.target/data.text: column(s) {', '.join(missing)} not in the raw file; "
+            f"available: {', '.join(frame.columns)}"
+        )
+    unknown = sorted(set(data.drop) - set(frame.columns))
+    if unknown:
+        log.warning("data.drop names columns the raw file lacks: %s", ", ".join(unknown))
+{%- if cookiecutter.data_kind == "text" %}
+    # Only the text feeds the text ladder; other columns (ids, other labels) are dropped.
+    frame = frame[[data.text, data.target]]
+    frame[data.text] = frame[data.text].fillna("").astype(str)
+{%- else %}
+    frame = frame.drop(columns=[column for column in data.drop if column in frame.columns])
+{%- endif %}
+    unlabeled = frame[data.target].isna()
+    if unlabeled.any():
+        log.warning("dropped %d rows without a label in column %r", unlabeled.sum(), data.target)
+        frame = frame[~unlabeled]
+    if frame.empty:
+        raise ThriftyError(f"data.target: column {data.target!r} has no labelled rows")
+{%- if cookiecutter.task == "classification" %}
+    counts = frame[data.target].value_counts()
+    if len(counts) < 2:
+        raise ThriftyError(
+            f"data.target: column {data.target!r} holds one class only ({counts.index[0]!r}); "
+            "classification needs at least two"
+        )
+    rare = counts[counts < 2]
+    if not rare.empty:
+        raise ThriftyError(
+            f"data.target: class(es) {', '.join(map(repr, rare.index))} have a single row; "
+            "every class needs at least two to split train and test"
+        )
+{%- else %}
+    if not pd.api.types.is_numeric_dtype(frame[data.target]):
+        raise ThriftyError(
+            f"data.target: column {data.target!r} is {frame[data.target].dtype}, "
+            "regression needs numbers"
+        )
+{%- endif %}
+    return frame.reset_index(drop=True)
+
+
+def split(
+    frame: pd.DataFrame, target: str, params: PrepareParams
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split a seeded held-out test set (stratified for classification)."""
+    stratify = frame[target] if TASK == "classification" else None
+    try:
+        train, test = train_test_split(
+            frame, test_size=params.test_size, random_state=params.seed, stratify=stratify
+        )
+    except ValueError as error:
+        raise ThriftyError(f"prepare.test_size={params.test_size}: {error}") from None
+    return train.reset_index(drop=True), test.reset_index(drop=True)
+
+
+def main(root: Path) -> None:
+    params = load_params(root)
+    paths = Paths(root, params)
+    frame = tidy(read_table(paths.raw, "data.raw"), params.data)
+    train, test = split(frame, params.data.target, params.prepare)
+    write_table(train, paths.train)
+    write_table(test, paths.test)
+    log.info("prepared %d training and %d test rows", len(train), len(test))
