@@ -1,4 +1,4 @@
-"""Jinja filter that turns a user's free text into a string literal safe in every file kind.
+"""Jinja filters of the template: safe literals for user text, and an early folder-name check.
 
 Jinja's own ``tojson`` escapes non-ASCII text as UTF-16 surrogate pairs, which TOML rejects
 and PyYAML decodes into broken characters, so the template uses ``|literal`` instead.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 
 from jinja2.ext import Extension
 
@@ -29,9 +30,26 @@ def literal(value: object) -> str:
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def safe_folder_name(slug: str) -> str:
+    """Stop before cookiecutter creates a folder from a slug that is a path, not a name.
+
+    Cookiecutter makes the project folder before the pre-generation hook runs, so a slug such
+    as ``a/b`` or ``../x`` would leave folders behind; this runs while the answers are read.
+    The pre-generation hook still checks every variable, the slug included.
+    """
+    if not slug or any(part in slug for part in ("/", "\\", "..")) or slug.startswith("~"):
+        sys.exit(
+            f"thrifty-ml: invalid template values, no project was generated:\n"
+            f"  - project_slug={slug!r}: must be a folder name, not a path "
+            "(lowercase letters, digits and '-'; no '/', '\\' or '..')"
+        )
+    return "yes"
+
+
 class LiteralExtension(Extension):
-    """Registers the ``literal`` filter."""
+    """Registers the template's filters: ``literal`` and ``safe_folder_name``."""
 
     def __init__(self, environment):
         super().__init__(environment)
         environment.filters["literal"] = literal
+        environment.filters["safe_folder_name"] = safe_folder_name

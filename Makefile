@@ -1,0 +1,43 @@
+# thrifty-ml, the template. `make help` lists the targets.
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+BUILD := build
+DEMO := $(BUILD)/thrifty-demo
+
+.PHONY: help env demo test lint bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN { FS = ":.*## " } { printf "  make %-6s %s\n", $$1, $$2 }'
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode -r pyproject.toml
+	touch $@
+
+env: $(VENV)/.installed ## build the template's environment (.venv)
+
+demo: env ## bake a default project into build/, set it up, run its pipeline, show the results
+	rm -rf $(DEMO)
+	$(BIN)/cookiecutter --no-input --output-dir $(BUILD) . project_name="Thrifty Demo"
+	cd $(DEMO) && PATH="$(BIN):$$PATH" $(MAKE) --no-print-directory setup
+	cd $(DEMO) && .venv/bin/dvc repro
+	@echo; echo "Leaderboard ($(DEMO)/reports/leaderboard.csv):"
+	@$(BIN)/python -c 'import pandas as pd; b = pd.read_csv("$(DEMO)/reports/leaderboard.csv"); print(b[["model", "score", "score_se", "cpu_seconds", "kept", "why"]].to_string(index=False))'
+	@echo; echo "Verdict ($(DEMO)/reports/done.json):"
+	@$(BIN)/python -c 'import json; d = json.load(open("$(DEMO)/reports/done.json")); print(d["verdict"], "-", d["metric"], round(d["score"], 4), "target", d["target"]); print("\n".join("  - " + a for a in d["actions"]))'
+
+test: env ## run the template's tests (they bake projects and run them)
+	$(BIN)/pytest
+
+lint: env ## ruff on the template's own Python (baked code is linted by the tests)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+bench: env ## the thrift benchmark (not part of the tests)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r pyproject.toml --extra bench
+	$(BIN)/python benchmarks/thrift.py
+
+clean: ## remove the build folder and the environment
+	rm -rf $(BUILD) $(VENV)

@@ -1,0 +1,27 @@
+"""`make demo`, exactly as the README says, in a fresh copy of the template."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import TEMPLATE, run
+
+
+@pytest.mark.slow
+def test_make_demo_from_a_fresh_copy(tmp_path):
+    copy = tmp_path / "thrifty-ml"
+    files = run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], TEMPLATE).stdout
+    for name in files.split("\n"):
+        if name and (TEMPLATE / name).is_file():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(TEMPLATE / name, copy / name)
+    readme = (copy / "README.md").read_text()
+    assert "make demo" in readme and "make test" in readme
+    result = run(["make", "demo"], copy)
+    assert "Leaderboard" in result.stdout and "dummy" in result.stdout
+    assert "Verdict" in result.stdout
+    project = copy / "build" / "thrifty-demo"
+    assert (project / ".venv" / "bin" / "dvc").is_file()
+    assert (project / "reports" / "done.json").is_file()
+    assert (project / ".git" / "hooks" / "pre-commit").is_file()
