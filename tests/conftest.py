@@ -95,10 +95,18 @@ def shared_setup(project: Path) -> Path:
         ],
         project,
     )
-    # The shared tools (dvc, pytest, ruff, pre-commit, ...) appear where `make setup` puts them.
+    # The shared tools (dvc, pytest, pre-commit, ...) appear where `make setup` puts them, as
+    # scripts run by the thin venv's python so that they import the project too.
     for tool in ENV_BIN.iterdir():
         target = venv / "bin" / tool.name
-        if not target.exists() and tool.name not in {"python", "python3", "activate"}:
+        if target.exists() or tool.name.startswith(("python", "activate")):
+            continue
+        head = tool.read_bytes()[:256]
+        if head.startswith(b"#!") and b"python" in head.split(b"\n", 1)[0]:
+            body = tool.read_text().split("\n", 1)[1]
+            target.write_text(f"#!{venv / 'bin' / 'python'}\n{body}")
+            target.chmod(0o755)
+        else:
             target.symlink_to(tool)
     return project
 

@@ -12,7 +12,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 TASK: Literal["classification", "regression"] = "{{ cookiecutter.task }}"
 DATA_KIND: Literal["tabular", "text"] = "{{ cookiecutter.data_kind }}"
@@ -79,15 +86,24 @@ class Rung(Section):
     def _known_estimator(cls, path: str) -> str:
         module, _, name = path.rpartition(".")
         if not module.startswith("sklearn."):
-            raise ValueError(f"{path!r} is not a scikit-learn estimator (sklearn.<module>.<Class>)")
+            raise ValueError(
+                f"{path!r} is not a scikit-learn estimator (sklearn.<module>.<Class>)"
+            )
         try:
             estimator = getattr(importlib.import_module(module), name)
         except (ImportError, AttributeError):
             raise ValueError(f"{path!r} does not exist in the installed scikit-learn") from None
         from sklearn.base import is_classifier, is_regressor
 
+        # Functions and classes that need constructor arguments would raise a bare TypeError.
+        try:
+            instance = estimator() if isinstance(estimator, type) else None
+        except TypeError:
+            instance = None
+        if instance is None:
+            raise ValueError(f"{path!r} is not an estimator class that can be built from params")
         fits_task = is_classifier if TASK == "classification" else is_regressor
-        if not fits_task(estimator()):
+        if not fits_task(instance):
             raise ValueError(f"{path!r} does not fit this project's task ({TASK})")
         return path
 
@@ -147,9 +163,18 @@ class Params(Section):
 CLASSIFICATION_METRICS = {
     **dict.fromkeys(
         ["accuracy", "balanced_accuracy", "average_precision", "top_k_accuracy"]
-        + [f"{m}{a}" for m in ("f1", "precision", "recall", "jaccard")
-           for a in ("", "_macro", "_micro", "_weighted")]
-        + ["roc_auc", "roc_auc_ovr", "roc_auc_ovo", "roc_auc_ovr_weighted", "roc_auc_ovo_weighted"],
+        + [
+            f"{m}{a}"
+            for m in ("f1", "precision", "recall", "jaccard")
+            for a in ("", "_macro", "_micro", "_weighted")
+        ]
+        + [
+            "roc_auc",
+            "roc_auc_ovr",
+            "roc_auc_ovo",
+            "roc_auc_ovr_weighted",
+            "roc_auc_ovo_weighted",
+        ],
         (0.0, 1.0),
     ),
     "matthews_corrcoef": (-1.0, 1.0),
@@ -161,9 +186,17 @@ REGRESSION_METRICS = {
     "explained_variance": (-math.inf, 1.0),
     "d2_absolute_error_score": (-math.inf, 1.0),
     **dict.fromkeys(
-        [f"neg_{m}" for m in ("mean_absolute_error", "mean_squared_error",
-                               "root_mean_squared_error", "median_absolute_error",
-                               "mean_absolute_percentage_error", "max_error")],
+        [
+            f"neg_{m}"
+            for m in (
+                "mean_absolute_error",
+                "mean_squared_error",
+                "root_mean_squared_error",
+                "median_absolute_error",
+                "mean_absolute_percentage_error",
+                "max_error",
+            )
+        ],
         (-math.inf, 0.0),
     ),
 }
@@ -189,9 +222,9 @@ class Done(Section):
     @model_validator(mode="after")
     def _thresholds_fit_metric(self) -> Done:
         low, high = METRICS.get(self.metric, (-math.inf, math.inf))
+        hint = " (error metrics are negative: write -0.5 for an error of 0.5)" if high == 0 else ""
         problems = [
-            f"{key}={value} is outside {self.metric}'s range [{low}, {high}]"
-            + (" (error metrics are negative: write -0.5 for an error of 0.5)" if high == 0 else "")
+            f"{key}={value} is outside {self.metric}'s range [{low}, {high}]{hint}"
             for key, value in (("target", self.target), ("floor", self.floor))
             if not low <= value <= high
         ]
@@ -225,7 +258,8 @@ def _load(path: Path, model: type[Section]) -> Any:
             f"  {'.'.join(str(part) for part in issue['loc']) or '(top level)'}: {issue['msg']}"
             for issue in error.errors()
         ]
-        raise ConfigError(f"{path.name} has {len(lines)} problem(s):\n" + "\n".join(lines)) from None
+        count = f"{path.name} has {len(lines)} problem(s):\n"
+        raise ConfigError(count + "\n".join(lines)) from None
 
 
 def load_params(root: Path) -> Params:

@@ -86,7 +86,7 @@ def cross_score(
     folds = Parallel(n_jobs=n_jobs)(
         delayed(_fold)(estimator, X, y, train, test, scorer) for train, test in splits
     )
-    scores, fit_cpu, predict_cpu, sizes = (np.array(column) for column in zip(*folds))
+    scores, fit_cpu, predict_cpu, sizes = (np.array(column) for column in zip(*folds, strict=True))
     return CVResult(
         scores=scores,
         fit_cpu=float(fit_cpu.sum()),

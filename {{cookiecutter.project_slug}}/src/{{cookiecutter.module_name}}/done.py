@@ -53,8 +53,13 @@ def main(root: Path, check: bool = False) -> int:
     result = verdict(read_json(paths.metrics), load_done(root))
     if not check:
         write_json(result, paths.done)
-    log.info("verdict: %s (%s %.4f, target %s)", result["verdict"], result["metric"],
-             result["score"], result["target"])
+    log.info(
+        "verdict: %s (%s %.4f, target %s)",
+        result["verdict"],
+        result["metric"],
+        result["score"],
+        result["target"],
+    )
     for action in result["actions"]:
         log.info("  - %s", action)
     return 0 if result["verdict"] == "done" or not check else 1

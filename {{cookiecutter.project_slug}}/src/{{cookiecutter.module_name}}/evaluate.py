@@ -16,33 +16,33 @@ from .ladder import split_xy
 log = logging.getLogger(__name__)
 
 # Reported beside the done.yaml metric, so a change of metric never hides the familiar ones.
-STANDARD = [
 {%- if cookiecutter.task == "classification" %}
-    "accuracy", "balanced_accuracy", "f1_macro",
+STANDARD = ["accuracy", "balanced_accuracy", "f1_macro"]
 {%- else %}
-    "r2", "neg_mean_absolute_error", "neg_root_mean_squared_error",
+STANDARD = ["r2", "neg_mean_absolute_error", "neg_root_mean_squared_error"]
 {%- endif %}
-]
 
 
 def score_test(model, test: pd.DataFrame, data: DataParams, metric: str) -> dict[str, float]:
     """Every standard metric plus `metric`, on the test rows."""
     X, y = split_xy(test, data)
-    return {name: float(get_scorer(name)(model, X, y)) for name in dict.fromkeys([metric, *STANDARD])}
+    names = dict.fromkeys([metric, *STANDARD])
+    return {name: float(get_scorer(name)(model, X, y)) for name in names}
 
 
 def main(root: Path) -> None:
     params, done = load_params(root), load_done(root)
     paths = Paths(root, params)
     model, metadata = load_bundle(paths.bundle)
-    test = score_test(model, read_table(paths.test, "data/prepared/test"), params.data, done.metric)
+    rows = read_table(paths.test, "data/prepared/test")
+    test = score_test(model, rows, params.data, done.metric)
     metrics = {
         "model": metadata["model"],
         "metric": done.metric,
         "score": test[done.metric],
         "cv_score": metadata["cv_score"],
         "test": test,
-        "test_rows": len(read_table(paths.test, "data/prepared/test")),
+        "test_rows": len(rows),
     }
     write_json(metrics, paths.metrics)
     log.info("test %s = %.4f (%s)", done.metric, metrics["score"], metadata["model"])

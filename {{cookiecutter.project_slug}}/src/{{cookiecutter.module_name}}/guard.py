@@ -15,10 +15,14 @@ def tracked_outputs(root: Path) -> set[PurePosixPath]:
     """Every cached output of dvc.yaml and of the *.dvc files below `root`."""
     outputs = set()
     dvc_yaml = root / "dvc.yaml"
-    stages = (yaml.safe_load(dvc_yaml.read_text()) or {}).get("stages", {}) if dvc_yaml.is_file() else {}
+    stages = (
+        (yaml.safe_load(dvc_yaml.read_text()) or {}).get("stages", {})
+        if dvc_yaml.is_file()
+        else {}
+    )
     for stage in stages.values():
         for out in stage.get("outs", []):
-            name, options = (next(iter(out.items())) if isinstance(out, dict) else (out, {}))
+            name, options = next(iter(out.items())) if isinstance(out, dict) else (out, {})
             if (options or {}).get("cache", True) and "${" not in name:
                 outputs.add(PurePosixPath(name))
     for dvc_file in root.rglob("*.dvc"):
@@ -30,7 +34,8 @@ def tracked_outputs(root: Path) -> set[PurePosixPath]:
 def main(files: list[str]) -> int:
     outputs = tracked_outputs(Path.cwd())
     caught = [
-        name for name in files
+        name
+        for name in files
         if any(PurePosixPath(name) == out or out in PurePosixPath(name).parents for out in outputs)
     ]
     for name in caught:

@@ -35,6 +35,8 @@ def draw_sample(train: pd.DataFrame, target: str, params: SampleParams) -> pd.Da
 def main(root: Path) -> None:
     params = load_params(root)
     paths = Paths(root, params)
-    sample = draw_sample(read_table(paths.train, "data/prepared/train"), params.data.target, params.sample)
+    sample = draw_sample(
+        read_table(paths.train, "data/prepared/train"), params.data.target, params.sample
+    )
     write_table(sample, paths.sample)
     log.info("sampled %d training rows", len(sample))
