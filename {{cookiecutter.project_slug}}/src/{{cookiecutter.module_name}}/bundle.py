@@ -75,7 +75,9 @@ def verify_bundle(path: Path) -> dict[str, Any]:
         raise BundleError(f"{path}: no {MANIFEST}; not a bundle, or an interrupted save")
     try:
         listed = json.loads(manifest_path.read_text())["files"]
-    except (ValueError, KeyError, TypeError):
+        if not all(isinstance(entry, dict) for entry in listed.values()):
+            raise TypeError("every manifest entry must be an object")
+    except (ValueError, KeyError, TypeError, AttributeError):
         raise BundleError(f"{manifest_path}: unreadable manifest") from None
     root = path.resolve()
     for name, entry in listed.items():

@@ -5,6 +5,7 @@ Usage (from .pre-commit-config.yaml): python -m <module>.guard FILE...
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path, PurePosixPath
 
@@ -21,11 +22,14 @@ def tracked_outputs(root: Path) -> set[PurePosixPath]:
         else {}
     )
     for stage in stages.values():
-        for out in stage.get("outs", []):
+        for out in [*stage.get("outs", []), *stage.get("metrics", []), *stage.get("plots", [])]:
             name, options = next(iter(out.items())) if isinstance(out, dict) else (out, {})
             if (options or {}).get("cache", True) and "${" not in name:
                 outputs.add(PurePosixPath(name))
-    for dvc_file in root.rglob("*.dvc"):
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--", "*.dvc"], cwd=root, capture_output=True, text=True
+    ).stdout.split("\n")
+    for dvc_file in (root / name for name in listed if name):
         for out in (yaml.safe_load(dvc_file.read_text()) or {}).get("outs", []):
             outputs.add(PurePosixPath(dvc_file.parent.relative_to(root).as_posix()) / out["path"])
     return outputs

@@ -33,7 +33,8 @@ def build_features(data: DataParams, params: FeaturesParams) -> ColumnTransforme
         max_features=params.max_features,
         sublinear_tf=params.sublinear_tf,
     )
-    return ColumnTransformer([("words", words, data.text)])
+    # sparse_threshold=1: ColumnTransformer would densify a small corpus's matrix otherwise.
+    return ColumnTransformer([("words", words, data.text)], sparse_threshold=1.0)
 {%- else %}
     """Impute and scale numbers, impute and one-hot encode everything else.
 

@@ -37,7 +37,7 @@ def tidy(frame: pd.DataFrame, data: DataParams) -> pd.DataFrame:
         log.warning("data.drop names columns the raw file lacks: %s", ", ".join(unknown))
 {%- if cookiecutter.data_kind == "text" %}
     # Only the text feeds the text ladder; other columns (ids, other labels) are dropped.
-    frame = frame[[data.text, data.target]]
+    frame = frame[[data.text, data.target]].copy()
     frame[data.text] = frame[data.text].fillna("").astype(str)
 {%- else %}
     frame = frame.drop(columns=[column for column in data.drop if column in frame.columns])

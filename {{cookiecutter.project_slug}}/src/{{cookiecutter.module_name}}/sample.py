@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from .config import TASK, Paths, SampleParams, load_params
+from .config import TASK, Paths, SampleParams, ThriftyError, load_params
 from .files import read_table, write_table
 
 log = logging.getLogger(__name__)
@@ -26,9 +26,12 @@ def draw_sample(train: pd.DataFrame, target: str, params: SampleParams) -> pd.Da
     stratify = train[target] if TASK == "classification" else None
     if stratify is not None and stratify.value_counts().min() < 2:
         stratify = None  # a class too rare to stratify on; a plain seeded draw still works
-    sample, _ = train_test_split(
-        train, train_size=params.max_rows, random_state=params.seed, stratify=stratify
-    )
+    try:
+        sample, _ = train_test_split(
+            train, train_size=params.max_rows, random_state=params.seed, stratify=stratify
+        )
+    except ValueError as error:
+        raise ThriftyError(f"sample.max_rows={params.max_rows}: {error}") from None
     return sample.reset_index(drop=True)
 
 

@@ -1,0 +1,79 @@
+"""The baselines stage: the dummy is model zero and every other rung must beat it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.module_name }}.baselines import check_enough_rows, leaderboard, run_ladder
+from {{ cookiecutter.module_name }}.config import Done, Params, Rung, ThriftyError
+from {{ cookiecutter.module_name }}.crossval import CVResult, beats
+
+Frame = Callable[..., pd.DataFrame]
+{%- if cookiecutter.task == "classification" %}
+# Predicts the same majority class as the `prior` dummy, so it can never beat it.
+OTHER_DUMMY = dict(strategy="most_frequent")
+{%- else %}
+# A constant far from every label: clearly worse than predicting the mean.
+OTHER_DUMMY = dict(strategy="constant", constant=1000.0)
+{%- endif %}
+
+
+def result(scores: list[float]) -> CVResult:
+    """Fold scores of a cheap candidate, one fifth of the rows held out per fold."""
+    return CVResult(np.array(scores), fit_cpu=0, predict_cpu=0, test_fraction=0.2, model_bytes=0)
+
+
+def with_ladder(params: Params, ladder: dict[str, Rung], **baselines: float) -> Params:
+    """`params` with another ladder and some baselines settings changed."""
+    changed = params.baselines.model_copy(update=baselines)
+    return params.model_copy(update={"ladder": ladder, "baselines": changed})
+
+
+def test_twin_dummy_is_dropped_and_rival_kept(
+    make_frame: Frame, load: Callable[[], tuple[Params, Done]]
+) -> None:
+    params, done = load()
+    dummy, rival = list(params.ladder.values())[:2]
+    twin = Rung(estimator=dummy.estimator, params=OTHER_DUMMY)
+    params = with_ladder(params, dict(dummy=dummy, twin=twin, rival=rival), cv_folds=3)
+    board = leaderboard(run_ladder(make_frame(48), params, done.metric), params)
+    why = board.set_index("model")["why"]
+    assert board["model"].tolist() == ["dummy", "twin", "rival"]
+    assert why["twin"].startswith("dropped: not better than the dummy")
+    assert why["rival"] == "kept: best score"
+    assert board["kept"].tolist() == [False, False, True]
+
+
+def test_top_k_and_distance_to_best(params: Params) -> None:
+    results = {
+        "dummy": result([0.50, 0.52, 0.48, 0.51, 0.49]),
+        "best": result([0.90, 0.92, 0.91, 0.93, 0.90]),
+        "close": result([0.89, 0.91, 0.90, 0.92, 0.90]),
+        "far": result([0.70, 0.72, 0.69, 0.71, 0.70]),
+    }
+    dummy, rival = list(params.ladder.values())[:2]
+    ladder = {name: dummy if name == "dummy" else rival for name in results}
+    board = leaderboard(results, with_ladder(params, ladder, top_k=1, max_se_behind=2))
+    why = board.set_index("model")["why"]
+    assert board["model"].tolist() == list(results)
+    assert why["best"] == "kept: best score"
+    assert why["close"] == "dropped: outside the top_k=1"
+    assert why["far"] == "dropped: more than 2 standard errors behind best"
+
+
+def test_too_few_rows_names_cv_folds(make_frame: Frame, params: Params) -> None:
+    y = make_frame(4)[params.data.target]
+    with pytest.raises(ThriftyError, match="baselines.cv_folds=5"):
+        check_enough_rows(y, params.baselines.model_copy(update=dict(cv_folds=5)))
+
+
+def test_beats_corrected_t_test() -> None:
+    reference = result([0.50, 0.52, 0.48, 0.51, 0.49, 0.50])
+    better = result([0.71, 0.70, 0.69, 0.72, 0.70, 0.71])
+    assert beats(better, reference) < 0.01
+    assert beats(reference, reference) == 1.0
+    assert beats(reference, better) > 0.99

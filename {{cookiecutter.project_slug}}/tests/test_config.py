@@ -1,0 +1,104 @@
+"""params.yaml and done.yaml: the shipped files load; every mistake is named by its key path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from {{ cookiecutter.module_name }}.config import (
+    TASK,
+    ConfigError,
+    Done,
+    Params,
+    load_done,
+    load_params,
+)
+
+Edit = Callable[[str, dict[str, Any]], None]
+{%- if cookiecutter.task == "classification" %}
+RIVAL = "logistic"
+OTHER_TASK_METRIC = "r2"
+OTHER_TASK_ESTIMATOR = "sklearn.linear_model.Ridge"
+ERROR_METRIC = "neg_log_loss"
+{%- else %}
+RIVAL = "ridge"
+OTHER_TASK_METRIC = "accuracy"
+OTHER_TASK_ESTIMATOR = "sklearn.linear_model.LogisticRegression"
+ERROR_METRIC = "neg_mean_absolute_error"
+{%- endif %}
+
+
+def test_shipped_files_load(load: Callable[[], tuple[Params, Done]]) -> None:
+    params, done = load()
+    assert next(iter(params.ladder.values())).estimator.startswith("sklearn.dummy.")
+    assert RIVAL in params.ladder
+    assert done.floor <= done.target
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"colour": "blue"}, "colour: Extra inputs are not permitted"),
+        ({"metric": OTHER_TASK_METRIC}, f"'{OTHER_TASK_METRIC}' is not a {TASK} scorer"),
+        ({"target": 1.5}, "target=1.5 is outside"),
+        ({"target": 0.5, "floor": 0.6}, "floor=0.6 is above target=0.5"),
+        ({"metric": ERROR_METRIC, "target": 0.3, "floor": 0.1}, "error metrics are negative"),
+    ],
+    ids=["unknown-key", "other-task-metric", "out-of-range", "floor-above-target", "error-metric"],
+)
+def test_done_errors(root: Path, edit: Edit, changes: dict[str, Any], expected: str) -> None:
+    edit("done.yaml", changes)
+    with pytest.raises(ConfigError) as error:
+        load_done(root)
+    assert str(error.value).startswith("done.yaml has")
+    assert expected in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"sample.colour": 1}, "sample.colour: Extra inputs are not permitted"),
+        ({"ladder.dummy.estimator": "sklearn.dummy.DummyWizard"}, "ladder.dummy.estimator:"),
+        ({f"ladder.{RIVAL}.estimator": OTHER_TASK_ESTIMATOR}, "does not fit this project's task"),
+        ({"ladder.dummy.params": dict(colour=1)}, "has no parameter(s) colour"),
+        ({"ladder.dummy.estimator": "sklearn.metrics.accuracy_score"}, "is not an estimator"),
+    ],
+    ids=["unknown-key", "unknown-estimator", "wrong-task", "unknown-parameter", "not-a-class"],
+)
+def test_params_errors(root: Path, edit: Edit, changes: dict[str, Any], expected: str) -> None:
+    edit("params.yaml", changes)
+    with pytest.raises(ConfigError) as error:
+        load_params(root)
+    assert expected in str(error.value)
+
+
+def test_first_rung_must_be_a_dummy(root: Path, edit: Edit, params: Params) -> None:
+    ladder = params.model_dump(mode="json")["ladder"]
+    edit("params.yaml", {"ladder": dict(reversed(ladder.items()))})
+    with pytest.raises(ConfigError, match="first rung must be a sklearn.dummy"):
+        load_params(root)
+
+
+def test_one_error_lists_every_problem(root: Path, edit: Edit) -> None:
+    edit(
+        "params.yaml",
+        {
+            "sample.colour": 1,
+            "baselines.cv_folds": 1,
+            "ladder.dummy.estimator": "sklearn.dummy.DummyWizard",
+        },
+    )
+    with pytest.raises(ConfigError) as error:
+        load_params(root)
+    assert str(error.value).startswith("params.yaml has 3 problem(s)")
+    for path in ("sample.colour:", "baselines.cv_folds:", "ladder.dummy.estimator:"):
+        assert path in str(error.value)
+
+
+def test_missing_file_is_named(root: Path) -> None:
+    (root / "done.yaml").unlink()
+    with pytest.raises(ConfigError, match="done.yaml: file not found"):
+        load_done(root)

@@ -1,0 +1,63 @@
+"""The whole DAG on the demo data, stage by stage in dvc.yaml order, and the command line."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from {{ cookiecutter.module_name }} import cli
+
+PROJECT = Path(__file__).parents[1]
+STAGES = list(yaml.safe_load((PROJECT / "dvc.yaml").read_text())["stages"])
+
+
+def test_stages_match_the_cli() -> None:
+    assert STAGES == ["demo", "prepare", "sample", "baselines", "tune", "evaluate", "done"]
+    assert list(cli.STAGES) == STAGES
+
+
+def test_dag_on_demo_data(root: Path) -> None:
+    for stage in STAGES:
+        importlib.import_module(f"{{ cookiecutter.module_name }}.{stage}").main(root)
+
+    board = pd.read_csv(root / "reports" / "leaderboard.csv")
+    assert board["model"].iloc[0] == "dummy"
+    assert board["kept"].iloc[1:].any()
+    metrics = json.loads((root / "reports" / "metrics.json").read_text())
+    assert {"model", "metric", "score", "cv_score", "test", "test_rows"} <= set(metrics)
+    dummy_score = board["score"].iloc[0]
+    picked = board.set_index("model").loc[metrics["model"]]
+    assert picked["kept"] and picked["score"] > dummy_score
+    done = json.loads((root / "reports" / "done.json").read_text())
+    assert {"verdict", "metric", "score", "target", "actions"} <= set(done)
+    assert done["verdict"] in ("done", "keep_tuning") and done["actions"]
+
+    output = root / "predictions.csv"
+    test = root / "data" / "prepared" / "test.parquet"
+    bundle = root / "artifacts" / "model"
+    argv = ["predict", "--bundle", str(bundle), "--input", str(test), "--output", str(output)]
+    assert cli.main(argv) == 0
+    assert len(pd.read_csv(output)) == metrics["test_rows"]
+
+
+def test_help_lists_every_stage(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["--help"])
+    assert stopped.value.code == 0
+    shown = capsys.readouterr().out
+    for command in [*STAGES, "predict"]:
+        assert re.search(rf"^ +{command} ", shown, re.MULTILINE), command
+
+
+def test_user_error_exits_2_with_the_message(
+    root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(root)
+    assert cli.main(["prepare"]) == 2
+    assert capsys.readouterr().err.startswith("error: data.raw: ")

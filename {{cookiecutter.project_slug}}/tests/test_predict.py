@@ -1,0 +1,46 @@
+"""Predict: the input is checked against the columns the model was trained on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import pytest
+from sklearn.pipeline import Pipeline
+
+from {{ cookiecutter.module_name }}.config import Params, ThriftyError
+from {{ cookiecutter.module_name }}.ladder import split_xy
+from {{ cookiecutter.module_name }}.predict import predict
+
+
+@pytest.fixture
+def X(make_frame: Callable[..., pd.DataFrame], params: Params) -> pd.DataFrame:
+    return split_xy(make_frame(12, seed=1), params.data)[0]
+
+
+def schema(X: pd.DataFrame) -> dict[str, str]:
+    return {column: str(dtype) for column, dtype in X.dtypes.items()}
+
+
+def test_predictions(fitted: Pipeline, X: pd.DataFrame) -> None:
+    result = predict(fitted, X, schema(X))
+    assert len(result) == len(X)
+    assert result["prediction"].notna().all()
+{%- if cookiecutter.task == "classification" %}
+    probabilities = result[[f"proba_{label}" for label in fitted.classes_]]
+    assert probabilities.sum(axis=1).round(6).eq(1).all()
+    assert list(result.columns) == ["prediction", *probabilities.columns]
+{%- else %}
+    assert list(result.columns) == ["prediction"]
+{%- endif %}
+
+
+def test_missing_columns_are_listed(fitted: Pipeline, X: pd.DataFrame) -> None:
+    columns = schema(X) | {"age": "float64", "city": "str"}
+    with pytest.raises(ThriftyError, match="needs: age, city"):
+        predict(fitted, X, columns)
+
+
+def test_extra_columns_are_ignored(fitted: Pipeline, X: pd.DataFrame) -> None:
+    extra = X.assign(comment="not a feature")
+    pd.testing.assert_frame_equal(predict(fitted, extra, schema(X)), predict(fitted, X, schema(X)))
