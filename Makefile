@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 BUILD := build
 DEMO := $(BUILD)/thrifty-demo
+# The template folder and hooks are Jinja, linted after baking by the tests.
+LINTED := tests benchmarks local_extensions.py
 
 .PHONY: help env demo test lint bench clean
 
@@ -33,7 +35,7 @@ test: env ## run the template's tests (they bake projects and run them)
 	$(BIN)/pytest
 
 lint: env ## ruff on the template's own Python (baked code is linted by the tests)
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check $(LINTED) && $(BIN)/ruff format --check $(LINTED)
 
 bench: env ## the thrift benchmark (not part of the tests)
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r pyproject.toml --extra bench

@@ -36,6 +36,8 @@ COMMON = {
     "tests/test_predict.py",
     "tests/test_prepare.py",
     "tests/test_sample.py",
+    "tests/test_search.py",
+    "tests/test_forecast.py",
 }
 MODULES = {
     "__init__",
@@ -49,11 +51,15 @@ MODULES = {
     "done",
     "evaluate",
     "files",
+    "forecast",
     "guard",
     "ladder",
+    "metadata",
     "predict",
     "prepare",
     "sample",
+    "scorers",
+    "search",
     "tune",
 }
 # Pairwise enough: every value of every option appears at least once.

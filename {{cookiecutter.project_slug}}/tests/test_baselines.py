@@ -8,7 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }}.baselines import check_enough_rows, leaderboard, run_ladder
+from {{ cookiecutter.module_name }}.baselines import (
+    check_enough_rows,
+    leaderboard,
+    run_ladder,
+    too_large,
+)
 from {{ cookiecutter.module_name }}.config import Done, Params, Rung, ThriftyError
 from {{ cookiecutter.module_name }}.crossval import CVResult, beats
 
@@ -24,7 +29,9 @@ OTHER_DUMMY = dict(strategy="constant", constant=1000.0)
 
 def result(scores: list[float]) -> CVResult:
     """Fold scores of a cheap candidate, one fifth of the rows held out per fold."""
-    return CVResult(np.array(scores), fit_cpu=0, predict_cpu=0, test_fraction=0.2, model_bytes=0)
+    return CVResult(
+        np.array(scores), fit_cpu=0, predict_cpu=0, test_fraction=0.2, model_bytes=0, rows=50
+    )
 
 
 def with_ladder(params: Params, ladder: dict[str, Rung], **baselines: float) -> Params:
@@ -46,6 +53,36 @@ def test_twin_dummy_is_dropped_and_rival_kept(
     assert why["twin"].startswith("dropped: not better than the dummy")
     assert why["rival"] == "kept: best score"
     assert board["kept"].tolist() == [False, False, True]
+    # cv_repeats of the shipped params, 3 folds each, all on the same 48 rows
+    assert board["fits"].tolist() == [3 * params.baselines.cv_repeats] * 3
+    assert board["rows"].tolist() == [48] * 3
+
+
+def test_rung_over_max_rows_is_skipped_not_run(
+    make_frame: Frame, load: Callable[[], tuple[Params, Done]]
+) -> None:
+    params, done = load()
+    dummy, rival = list(params.ladder.values())[:2]
+    small = rival.model_copy(update={"max_rows": 100})
+    roomy = rival.model_copy(update={"max_rows": 1000})
+    params = with_ladder(params, dict(dummy=dummy, small=small, roomy=roomy), cv_folds=3)
+    skipped = too_large(params, full_rows=500)  # the full training data, not the sample
+    assert skipped == {"small": "skipped: max_rows=100 < 500 training rows"}
+    results = run_ladder(make_frame(48), params, done.metric, skip=skipped)
+    assert list(results) == ["dummy", "roomy"]  # never cross-validated
+    board = leaderboard(results, params, skipped).set_index("model")
+    assert board.index.tolist() == ["dummy", "roomy", "small"]
+    assert not board.loc["small", "kept"]
+    assert board.loc["small", "why"] == "skipped: max_rows=100 < 500 training rows"
+    assert board.loc["small", "estimator"] == rival.estimator
+    assert board.loc["small", ["score", "cpu_seconds", "rows", "fits"]].isna().all()
+    assert board.loc["roomy", "why"] == "kept: best score"
+
+
+def test_only_rungs_with_max_rows_can_be_too_large(params: Params) -> None:
+    limited = {name for name, rung in params.ladder.items() if rung.max_rows is not None}
+    assert set(too_large(params, full_rows=10**9)) == limited
+    assert too_large(params, full_rows=1) == {}
 
 
 def test_top_k_and_distance_to_best(params: Params) -> None:

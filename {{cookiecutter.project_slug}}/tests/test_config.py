@@ -20,11 +20,13 @@ from {{ cookiecutter.module_name }}.config import (
 Edit = Callable[[str, dict[str, Any]], None]
 {%- if cookiecutter.task == "classification" %}
 RIVAL = "logistic"
+SEARCHED = "C"
 OTHER_TASK_METRIC = "r2"
 OTHER_TASK_ESTIMATOR = "sklearn.linear_model.Ridge"
 ERROR_METRIC = "neg_log_loss"
 {%- else %}
 RIVAL = "ridge"
+SEARCHED = "alpha"
 OTHER_TASK_METRIC = "accuracy"
 OTHER_TASK_ESTIMATOR = "sklearn.linear_model.LogisticRegression"
 ERROR_METRIC = "neg_mean_absolute_error"
@@ -46,8 +48,16 @@ def test_shipped_files_load(load: Callable[[], tuple[Params, Done]]) -> None:
         ({"target": 1.5}, "target=1.5 is outside"),
         ({"target": 0.5, "floor": 0.6}, "floor=0.6 is above target=0.5"),
         ({"metric": ERROR_METRIC, "target": 0.3, "floor": 0.1}, "error metrics are negative"),
+        ({"budget_cpu_seconds": 0}, "budget_cpu_seconds: Input should be greater than 0"),
     ],
-    ids=["unknown-key", "other-task-metric", "out-of-range", "floor-above-target", "error-metric"],
+    ids=[
+        "unknown-key",
+        "other-task-metric",
+        "out-of-range",
+        "floor-above-target",
+        "error-metric",
+        "no-budget",
+    ],
 )
 def test_done_errors(root: Path, edit: Edit, changes: dict[str, Any], expected: str) -> None:
     edit("done.yaml", changes)
@@ -65,8 +75,24 @@ def test_done_errors(root: Path, edit: Edit, changes: dict[str, Any], expected: 
         ({f"ladder.{RIVAL}.estimator": OTHER_TASK_ESTIMATOR}, "does not fit this project's task"),
         ({"ladder.dummy.params": dict(colour=1)}, "has no parameter(s) colour"),
         ({"ladder.dummy.estimator": "sklearn.metrics.accuracy_score"}, "is not an estimator"),
+        ({f"ladder.{RIVAL}.search.{SEARCHED}": []}, f"ladder.{RIVAL}.search.{SEARCHED}: List"),
+        ({f"ladder.{RIVAL}.max_rows": 0}, f"ladder.{RIVAL}.max_rows: Input should be greater"),
+        ({"tune.factor": 1}, "tune.factor: Input should be greater than or equal to 2"),
+        ({"tune.curve_points": 2}, "tune.curve_points: Input should be greater than or equal"),
+        ({"tune.max_candidates": 0}, "tune.max_candidates: Input should be greater than or"),
     ],
-    ids=["unknown-key", "unknown-estimator", "wrong-task", "unknown-parameter", "not-a-class"],
+    ids=[
+        "unknown-key",
+        "unknown-estimator",
+        "wrong-task",
+        "unknown-parameter",
+        "not-a-class",
+        "empty-search-list",
+        "max-rows-not-positive",
+        "halving-factor-below-2",
+        "too-few-curve-points",
+        "no-candidates",
+    ],
 )
 def test_params_errors(root: Path, edit: Edit, changes: dict[str, Any], expected: str) -> None:
     edit("params.yaml", changes)

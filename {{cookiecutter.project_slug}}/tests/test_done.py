@@ -1,55 +1,157 @@
-"""The done stage: the test score against done.yaml, and what to do next."""
+"""The done stage: the test score against done.yaml, what to do next, and the cost receipt."""
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
 
 from {{ cookiecutter.module_name }}.config import Done, ThriftyError
-from {{ cookiecutter.module_name }}.done import main, verdict
+from {{ cookiecutter.module_name }}.done import decide, main, receipt, verdict
 from {{ cookiecutter.module_name }}.files import write_json
 
+WHY = "the learning curve is flat, falling or too noisy to extrapolate"
+NO_FORECAST = {"available": False, "why": WHY}
+# Below every shipped target, so a curve that levels off here never reaches it.
+CEILING = 0.3
 
-def metrics(done: Done, score: float) -> dict[str, object]:
-    return {"model": "rival", "metric": done.metric, "score": score}
+
+def outlook(need: int | None, now: int = 1000) -> dict[str, Any]:
+    """A forecast as `tune` writes it: the target needs `need` rows (None: never)."""
+    law = {"a": CEILING if need is None else 0.99, "b": 1.0, "c": 0.5, "residual": 0.001}
+    return {
+        "available": True,
+        "law": law,
+        "score_at_2x": 0.2,
+        "score_at_10x": 0.25,
+        "rows_for_target": need,
+        "rows_now": now,
+    }
 
 
-def test_target_reached_is_done(done: Done) -> None:
-    result = verdict(metrics(done, done.target), done)
+def tuning(
+    gain: float = 0.0, cpu_seconds: float = 1.0, forecast: dict[str, Any] = NO_FORECAST
+) -> dict[str, Any]:
+    """reports/tuning.json, with the fields `done` reads."""
+    return {
+        "model": "rival",
+        "gain": gain,
+        "cpu_seconds": cpu_seconds,
+        "grid_cpu_seconds": 40.0,
+        "forecast": forecast,
+    }
+
+
+def score_at(done: Done, where: str) -> float:
+    middle = (done.floor + done.target) / 2
+    return {"target": done.target, "between": middle, "under_floor": done.floor - 0.01}[where]
+
+
+def write_reports(root: Path, done: Done, score: float, summary: dict[str, Any]) -> None:
+    """reports/metrics.json from `evaluate` and reports/tuning.json from `tune`."""
+    metrics = {"model": "rival", "metric": done.metric, "score": score}
+    write_json(metrics, root / "reports" / "metrics.json")
+    write_json(summary, root / "reports" / "tuning.json")
+
+
+@pytest.mark.parametrize(
+    ("where", "changes", "expected", "phrase"),
+    [
+        ("target", dict(forecast=outlook(None)), "done", "meets the target"),
+        ("under_floor", dict(gain=1.0, forecast=outlook(5000)), "fold", "below the floor"),
+        ("between", dict(gain=1.0, cpu_seconds=0.0), "keep_tuning", "Tuning rival gained 1.0000"),
+        ("between", dict(gain=1.0, cpu_seconds=math.inf), "keep_tuning", "no forecast"),
+        ("between", dict(forecast=outlook(5000)), "more_data", "at about 5,000 training rows"),
+        ("between", dict(forecast=outlook(500)), "more_data", "too few test rows"),
+        ("between", dict(forecast=outlook(None)), "fold", f"levels off at {CEILING:.4f}"),
+    ],
+    ids=[
+        "target-reached",
+        "under-the-floor",
+        "gain-with-budget-left",
+        "budget-spent-no-forecast",
+        "curve-reaches-target-later",
+        "curve-reaches-target-now",
+        "curve-levels-off-below",
+    ],
+)
+def test_verdicts(
+    done: Done, where: str, changes: dict[str, Any], expected: str, phrase: str
+) -> None:
+    name, actions = decide(score_at(done, where), tuning(**changes), done)
+    assert name == expected
+    assert actions and all(actions)  # every verdict says what to do next
+    assert phrase in actions[0]
+
+
+def test_plateau_with_no_gain_keeps_tuning_without_forecast(done: Done) -> None:
+    name, actions = decide(score_at(done, "between"), tuning(gain=done.min_gain / 2), done)
+    assert name == "keep_tuning"
+    assert actions[0] == f"Tuning has plateaued and no forecast is possible ({WHY})."
+
+
+def test_more_data_says_how_many_rows(done: Done) -> None:
+    _, later = decide(score_at(done, "between"), tuning(forecast=outlook(5000, 1000)), done)
+    assert "(1,000 now)" in later[0]
+    assert later[1].startswith("Label or collect about 4,000 more rows")
+    _, now = decide(score_at(done, "between"), tuning(forecast=outlook(500, 1000)), done)
+    assert now[0].startswith(f"Cross-validation reaches {done.target} with the 1,000 training")
+
+
+def test_verdict_reads_both_reports(root: Path, done: Done) -> None:
+    write_reports(root, done, done.target, tuning())
+    result = verdict(root, done)
     assert result["verdict"] == "done"
-    assert (result["metric"], result["score"], result["target"]) == (
+    assert (result["metric"], result["score"], result["target"], result["floor"]) == (
         done.metric,
         done.target,
         done.target,
+        done.floor,
     )
+    assert result["model"] == "rival" and result["actions"]
 
 
-def test_below_target_keeps_tuning(done: Done) -> None:
-    result = verdict(metrics(done, done.target - 0.1), done)
-    assert result["verdict"] == "keep_tuning"
-    assert "below the target" in result["actions"][0]
-
-
-def test_metric_mismatch_is_refused(done: Done) -> None:
-    wrong = metrics(done, done.target) | {"metric": "some_other_metric"}
+def test_metric_mismatch_is_refused(root: Path, done: Done) -> None:
+    write_reports(root, done, done.target, tuning())
+    metrics = root / "reports" / "metrics.json"
+    write_json(json.loads(metrics.read_text()) | {"metric": "some_other_metric"}, metrics)
     with pytest.raises(ThriftyError, match="some_other_metric"):
-        verdict(wrong, done)
+        verdict(root, done)
 
 
-@pytest.mark.parametrize(("offset", "code"), [(0.0, 0), (-0.1, 1)], ids=["done", "keep_tuning"])
+@pytest.mark.parametrize(("where", "code"), [("target", 0), ("between", 1)], ids=["done", "not"])
 def test_check_returns_code_and_writes_nothing(
-    root: Path, done: Done, offset: float, code: int
+    root: Path, done: Done, where: str, code: int
 ) -> None:
-    write_json(metrics(done, done.target + offset), root / "reports" / "metrics.json")
+    write_reports(root, done, score_at(done, where), tuning())
     assert main(root, check=True) == code
     assert not (root / "reports" / "done.json").exists()
+    assert not (root / "reports" / "cost.json").exists()
 
 
-def test_main_writes_the_verdict(root: Path, done: Done) -> None:
-    write_json(metrics(done, done.target - 0.1), root / "reports" / "metrics.json")
-    assert main(root) == 0
-    assert (root / "reports" / "done.json").is_file()
+def test_main_writes_the_verdict_and_the_receipt(root: Path, done: Done) -> None:
+    write_reports(root, done, score_at(done, "between"), tuning(cpu_seconds=3.0))
+    board = pd.DataFrame({"model": ["dummy", "rival", "costly"], "cpu_seconds": [1.0, 2.0, None]})
+    board.to_csv(root / "reports" / "leaderboard.csv", index=False)
+    assert main(root) == 0  # without --check, a verdict other than done is not an error
+    written = json.loads((root / "reports" / "done.json").read_text())
+    assert written == verdict(root, done)
+    assert json.loads((root / "reports" / "cost.json").read_text()) == {
+        "baselines_cpu_seconds": 3.0,  # the skipped rung cost nothing
+        "tune_cpu_seconds": 3.0,
+        "total_cpu_seconds": 6.0,
+        "grid_estimate_cpu_seconds": 40.0,
+        "grid_to_ours": 6.67,
+    }
+
+
+def test_receipt_of_a_free_run_has_no_ratio() -> None:
+    free = receipt(pd.DataFrame({"cpu_seconds": [0.0]}), tuning(cpu_seconds=0.0))
+    assert free["total_cpu_seconds"] == 0 and free["grid_to_ours"] is None
 
 
 def test_missing_metrics_is_explained(root: Path) -> None:

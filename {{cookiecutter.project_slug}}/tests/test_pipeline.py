@@ -29,6 +29,7 @@ def test_dag_on_demo_data(root: Path) -> None:
     board = pd.read_csv(root / "reports" / "leaderboard.csv")
     assert board["model"].iloc[0] == "dummy"
     assert board["kept"].iloc[1:].any()
+    assert {"rows", "fits"} <= set(board.columns)
     metrics = json.loads((root / "reports" / "metrics.json").read_text())
     assert {"model", "metric", "score", "cv_score", "test", "test_rows"} <= set(metrics)
     dummy_score = board["score"].iloc[0]
@@ -37,6 +38,19 @@ def test_dag_on_demo_data(root: Path) -> None:
     done = json.loads((root / "reports" / "done.json").read_text())
     assert {"verdict", "metric", "score", "target", "actions"} <= set(done)
     assert done["verdict"] in ("done", "keep_tuning") and done["actions"]
+
+    tuning = pd.read_csv(root / "reports" / "tuning.csv")
+    assert tuning["model"].tolist() == board.loc[board["kept"], "model"].tolist()
+    assert tuning.loc[tuning["picked"], "model"].tolist() == [metrics["model"]]
+    summary = json.loads((root / "reports" / "tuning.json").read_text())
+    assert (summary["model"], summary["cv_score"]) == (metrics["model"], metrics["cv_score"])
+    assert {"cpu_seconds", "grid_cpu_seconds", "forecast"} <= set(summary)
+    curve = pd.read_csv(root / "reports" / "learning_curve.csv")
+    assert list(curve.columns) == ["rows", "score", "score_std"]
+    assert curve["rows"].is_monotonic_increasing and len(curve) >= 3
+    cost = json.loads((root / "reports" / "cost.json").read_text())
+    spent = cost["baselines_cpu_seconds"] + cost["tune_cpu_seconds"]
+    assert cost["total_cpu_seconds"] == pytest.approx(spent, abs=0.002)  # each rounded to ms
 
     output = root / "predictions.csv"
     test = root / "data" / "prepared" / "test.parquet"

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from .config import TASK, BaselinesParams, Params, Paths, ThriftyError, load_done, load_params
@@ -32,13 +34,25 @@ def check_enough_rows(y: pd.Series, params: BaselinesParams) -> None:
         )
 
 
-def run_ladder(frame: pd.DataFrame, params: Params, metric: str) -> dict[str, CVResult]:
-    """Cross-validate every rung on the same seeded folds."""
+def too_large(params: Params, full_rows: int) -> dict[str, str]:
+    """Rungs whose `max_rows` the full training data exceeds, with the reason."""
+    return {
+        name: f"skipped: max_rows={rung.max_rows} < {full_rows} training rows"
+        for name, rung in params.ladder.items()
+        if rung.max_rows is not None and full_rows > rung.max_rows
+    }
+
+
+def run_ladder(
+    frame: pd.DataFrame, params: Params, metric: str, skip: Iterable[str] = ()
+) -> dict[str, CVResult]:
+    """Cross-validate every rung not in `skip` on the same seeded folds."""
     X, y = split_xy(frame, params.data)
     check_enough_rows(y, params.baselines)
     cv = make_cv(params.baselines.cv_folds, params.baselines.cv_repeats, params.baselines.seed)
     results = {}
-    rungs = tqdm(params.ladder.items(), desc="baselines", disable=not sys.stderr.isatty())
+    runnable = [(name, rung) for name, rung in params.ladder.items() if name not in set(skip)]
+    rungs = tqdm(runnable, desc="baselines", disable=not sys.stderr.isatty())
     for name, rung in rungs:
         rungs.set_postfix_str(name)
         candidate = build_candidate(rung, params.data, params.features)
@@ -47,14 +61,16 @@ def run_ladder(frame: pd.DataFrame, params: Params, metric: str) -> dict[str, CV
     return results
 
 
-def leaderboard(results: dict[str, CVResult], params: Params) -> pd.DataFrame:
+def leaderboard(
+    results: dict[str, CVResult], params: Params, skipped: dict[str, str] | None = None
+) -> pd.DataFrame:
     """One row per rung, dummy first, with the keep decision and its reason."""
     names = list(results)
     dummy, rivals = names[0], names[1:]
     p_values = {name: beats(results[name], results[dummy]) for name in rivals}
-    best = max(rivals, key=lambda name: results[name].mean)
+    best = max(rivals, key=lambda name: results[name].mean, default=dummy)
     bar = results[best].mean - params.baselines.max_se_behind * results[best].se
-    why = {dummy: "baseline: the score every other rung must beat"}
+    why = {dummy: "baseline: the score every other rung must beat", **(skipped or {})}
     ranked = []
     for name in sorted(rivals, key=lambda name: -results[name].mean):
         if p_values[name] >= params.baselines.alpha:
@@ -79,10 +95,21 @@ def leaderboard(results: dict[str, CVResult], params: Params) -> pd.DataFrame:
             "predict_cpu_seconds": results[name].predict_cpu,
             "cpu_seconds": results[name].fit_cpu + results[name].predict_cpu,
             "model_bytes": results[name].model_bytes,
+            "rows": results[name].rows,
+            "fits": len(results[name].scores),
             "kept": name in ranked,
             "why": why[name],
         }
         for name in names
+    ]
+    rows += [
+        {
+            "model": name,
+            "estimator": params.ladder[name].estimator,
+            "kept": False,
+            "why": why[name],
+        }
+        for name in skipped or {}
     ]
     return pd.DataFrame(rows)
 
@@ -90,7 +117,9 @@ def leaderboard(results: dict[str, CVResult], params: Params) -> pd.DataFrame:
 def main(root: Path) -> None:
     params, done = load_params(root), load_done(root)
     paths = Paths(root, params)
-    results = run_ladder(read_table(paths.sample, "data/sample/train"), params, done.metric)
-    board = leaderboard(results, params)
+    skipped = too_large(params, pq.ParquetFile(paths.train).metadata.num_rows)
+    sample = read_table(paths.sample, "data/sample/train")
+    results = run_ladder(sample, params, done.metric, skipped)
+    board = leaderboard(results, params, skipped)
     write_table(board, paths.leaderboard)
     log.info("kept %s", ", ".join(board.loc[board.kept, "model"]) or "no rung")

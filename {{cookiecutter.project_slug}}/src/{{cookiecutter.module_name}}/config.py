@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -20,6 +20,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from .scorers import metrics_for
 
 TASK: Literal["classification", "regression"] = "{{ cookiecutter.task }}"
 DATA_KIND: Literal["tabular", "text"] = "{{ cookiecutter.data_kind }}"
@@ -79,7 +81,10 @@ class FeaturesParams(Section):
 class Rung(Section):
     estimator: str = Field(description="dotted path of a scikit-learn estimator class")
     params: dict[str, Any] = Field(default_factory=dict)
-    search: dict[str, list[Any]] = Field(default_factory=dict)
+    search: dict[str, Annotated[list[Any], Field(min_length=1)]] = Field(default_factory=dict)
+    max_rows: int | None = Field(
+        default=None, gt=0, description="skip this rung when the training data is larger"
+    )
 
     @field_validator("estimator")
     @classmethod
@@ -131,6 +136,9 @@ class BaselinesParams(Section):
 class TuneParams(Section):
     cv_folds: int = Field(ge=2)
     seed: int = 0
+    factor: int = Field(default=3, ge=2, description="successive halving keeps 1/factor")
+    max_candidates: int = Field(default=24, ge=1, description="sampled when a grid is larger")
+    curve_points: int = Field(default=5, ge=3, description="sizes on the learning curve")
 
 
 class ComputeParams(Section):
@@ -158,51 +166,6 @@ class Params(Section):
         return self
 
 
-# Scorer names by task, with the range a threshold may take (scikit-learn scorers are all
-# "greater is better", so error metrics are negative and their thresholds must be too).
-CLASSIFICATION_METRICS = {
-    **dict.fromkeys(
-        ["accuracy", "balanced_accuracy", "average_precision", "top_k_accuracy"]
-        + [
-            f"{m}{a}"
-            for m in ("f1", "precision", "recall", "jaccard")
-            for a in ("", "_macro", "_micro", "_weighted")
-        ]
-        + [
-            "roc_auc",
-            "roc_auc_ovr",
-            "roc_auc_ovo",
-            "roc_auc_ovr_weighted",
-            "roc_auc_ovo_weighted",
-        ],
-        (0.0, 1.0),
-    ),
-    "matthews_corrcoef": (-1.0, 1.0),
-    "neg_log_loss": (-math.inf, 0.0),
-    "neg_brier_score": (-2.0, 0.0),
-}
-REGRESSION_METRICS = {
-    "r2": (-math.inf, 1.0),
-    "explained_variance": (-math.inf, 1.0),
-    "d2_absolute_error_score": (-math.inf, 1.0),
-    **dict.fromkeys(
-        [
-            f"neg_{m}"
-            for m in (
-                "mean_absolute_error",
-                "mean_squared_error",
-                "root_mean_squared_error",
-                "median_absolute_error",
-                "mean_absolute_percentage_error",
-                "max_error",
-            )
-        ],
-        (-math.inf, 0.0),
-    ),
-}
-METRICS = CLASSIFICATION_METRICS if TASK == "classification" else REGRESSION_METRICS
-
-
 class Done(Section):
     """done.yaml: what 'done' means for this project, in the units of one scorer."""
 
@@ -215,13 +178,14 @@ class Done(Section):
     @field_validator("metric")
     @classmethod
     def _known_metric(cls, metric: str) -> str:
-        if metric not in METRICS:
-            raise ValueError(f"{metric!r} is not a {TASK} scorer; allowed: {', '.join(METRICS)}")
+        allowed = metrics_for(TASK)
+        if metric not in allowed:
+            raise ValueError(f"{metric!r} is not a {TASK} scorer; allowed: {', '.join(allowed)}")
         return metric
 
     @model_validator(mode="after")
     def _thresholds_fit_metric(self) -> Done:
-        low, high = METRICS.get(self.metric, (-math.inf, math.inf))
+        low, high = metrics_for(TASK).get(self.metric, (-math.inf, math.inf))
         hint = " (error metrics are negative: write -0.5 for an error of 0.5)" if high == 0 else ""
         problems = [
             f"{key}={value} is outside {self.metric}'s range [{low}, {high}]{hint}"
@@ -286,4 +250,8 @@ class Paths:
         self.leaderboard = self.reports / "leaderboard.csv"
         self.metrics = self.reports / "metrics.json"
         self.done = self.reports / "done.json"
+        self.tuning = self.reports / "tuning.csv"
+        self.tuning_summary = self.reports / "tuning.json"
+        self.learning_curve = self.reports / "learning_curve.csv"
+        self.cost = self.reports / "cost.json"
         self.bundle = root / "artifacts" / "model"

@@ -32,6 +32,7 @@ class CVResult:
     predict_cpu: float
     test_fraction: float
     model_bytes: int
+    rows: int
 
     @property
     def mean(self) -> float:
@@ -93,6 +94,7 @@ def cross_score(
         predict_cpu=float(predict_cpu.sum()),
         test_fraction=len(splits[0][1]) / len(X),
         model_bytes=int(np.median(sizes)),
+        rows=len(X),
     )
 
 

@@ -1,4 +1,10 @@
-"""The done stage: compare the test score with done.yaml and say what to do next."""
+"""The done stage: the verdict against done.yaml, its next actions, and the cost receipt.
+
+`done` when the held-out score meets the target; `fold` when it is below the floor after
+tuning, or the learning curve says the target is out of reach; `keep_tuning` while tuning
+still pays and budget remains; `more_data` when tuning has plateaued but the curve says more
+rows would get there.
+"""
 
 from __future__ import annotations
 
@@ -6,40 +12,93 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from .config import Done, Paths, ThriftyError, load_done
-from .files import read_json, write_json
+from .files import read_json, read_table, write_json
 
 log = logging.getLogger(__name__)
+CLI = "python -m {{ cookiecutter.module_name }}"
 
 
-def verdict(metrics: dict[str, Any], done: Done) -> dict[str, Any]:
-    """The verdict, with concrete next actions, from the test metrics and done.yaml."""
+def decide(score: float, tuning: dict[str, Any], done: Done) -> tuple[str, list[str]]:
+    """The verdict and its concrete next steps."""
+    spent, outlook = tuning["cpu_seconds"], tuning["forecast"]
+    pick, metric = tuning["model"], done.metric
+    if score >= done.target:
+        return "done", [
+            f"Stop tuning: test {metric} {score:.4f} meets the target {done.target}.",
+            f"Predict: {CLI} predict --bundle artifacts/model --input NEW.csv --output out.csv",
+            "Version it: git add -A && git commit -m 'Model meets target' && dvc push",
+        ]
+    if score < done.floor:
+        return "fold", [
+            f"Stop: test {metric} {score:.4f} is below the floor {done.floor} after tuning.",
+            "Check the labels and features before spending more: is the target learnable?",
+            "Or, if the floor was set too high, lower floor in done.yaml and dvc repro.",
+        ]
+    if tuning["gain"] >= done.min_gain and spent < done.budget_cpu_seconds:
+        return "keep_tuning", [
+            f"Tuning {pick} gained {tuning['gain']:.4f} (min_gain {done.min_gain}) with "
+            f"{done.budget_cpu_seconds - spent:.0f} of {done.budget_cpu_seconds:g} CPU s left.",
+            f"Widen ladder.{pick}.search in params.yaml (more values, another parameter).",
+            "Raise budget_cpu_seconds in done.yaml so more rungs get tuned, then dvc repro.",
+        ]
+    if outlook.get("available") and outlook["rows_for_target"] is not None:
+        need, now = outlook["rows_for_target"], outlook["rows_now"]
+        if need <= now:
+            return "more_data", [
+                f"Cross-validation reaches {done.target} with the {now:,} training rows, but the "
+                f"held-out test set scores {score:.4f}: too few test rows to confirm it.",
+                "Label or collect more rows (the test split grows with them), then dvc repro.",
+            ]
+        return "more_data", [
+            f"Tuning has plateaued; the learning curve reaches {done.target} at about "
+            f"{need:,} training rows ({now:,} now).",
+            f"Label or collect about {need - now:,} more rows, add them to the file in data.raw, "
+            "then dvc repro.",
+        ]
+    if outlook.get("available"):
+        return "fold", [
+            f"The learning curve levels off at {outlook['law']['a']:.4f}, below the target "
+            f"{done.target}: more rows of the same data will not get there.",
+            "Climb the ladder (a costlier rung in params.yaml) or engineer new features.",
+            "Or lower target in done.yaml if it was not realistic, then dvc repro.",
+        ]
+    return "keep_tuning", [
+        f"Tuning has plateaued and no forecast is possible ({outlook['why']}).",
+        "Climb the ladder: add a costlier rung to ladder in params.yaml, then dvc repro.",
+        "Or raise budget_cpu_seconds in done.yaml so the other kept rungs get tuned.",
+    ]
+
+
+def receipt(board: pd.DataFrame, tuning: dict[str, Any]) -> dict[str, float]:
+    """CPU seconds per stage and in total, beside an exhaustive grid over the same spaces."""
+    baselines = float(board["cpu_seconds"].sum())
+    total = baselines + tuning["cpu_seconds"]
+    grid = tuning["grid_cpu_seconds"]
+    return {
+        "baselines_cpu_seconds": round(baselines, 3),
+        "tune_cpu_seconds": round(tuning["cpu_seconds"], 3),
+        "total_cpu_seconds": round(total, 3),
+        "grid_estimate_cpu_seconds": round(grid, 3),
+        "grid_to_ours": round(grid / total, 2) if total else None,
+    }
+
+
+def verdict(root: Path, done: Done) -> dict[str, Any]:
+    paths = Paths(root)
+    metrics, tuning = read_json(paths.metrics), read_json(paths.tuning_summary)
     if metrics["metric"] != done.metric:
         raise ThriftyError(
             f"reports/metrics.json scores {metrics['metric']!r} but done.yaml asks for "
             f"{done.metric!r}; run `dvc repro`"
         )
-    score = float(metrics["score"])
-    if score >= done.target:
-        name = "done"
-        actions = [
-            "Stop tuning: the test score meets done.yaml's target.",
-            "Predict: python -m {{ cookiecutter.module_name }} predict --bundle artifacts/model "
-            "--input NEW.csv --output predictions.csv",
-            "Version it: git add -A && git commit -m 'Model meets target' && dvc push",
-        ]
-    else:
-        name = "keep_tuning"
-        actions = [
-            f"The test {done.metric} is {score:.4f}, below the target {done.target}.",
-            "Widen the search: add values to ladder.<rung>.search in params.yaml, then dvc repro.",
-            "Climb the ladder: add a costlier rung to ladder in params.yaml, then dvc repro.",
-            "Or relax the goal: lower target in done.yaml if the target was not realistic.",
-        ]
+    name, actions = decide(float(metrics["score"]), tuning, done)
     return {
         "verdict": name,
         "metric": done.metric,
-        "score": score,
+        "score": float(metrics["score"]),
         "target": done.target,
         "floor": done.floor,
         "model": metrics.get("model"),
@@ -48,11 +107,13 @@ def verdict(metrics: dict[str, Any], done: Done) -> dict[str, Any]:
 
 
 def main(root: Path, check: bool = False) -> int:
-    """Write reports/done.json; with `check`, only report and return 0 on done, else 1."""
-    paths = Paths(root)
-    result = verdict(read_json(paths.metrics), load_done(root))
+    """Write done.json and cost.json; with `check`, write nothing and return 0 only on done."""
+    paths, done = Paths(root), load_done(root)
+    result = verdict(root, done)
     if not check:
         write_json(result, paths.done)
+        board = read_table(paths.leaderboard, "reports/leaderboard.csv")
+        write_json(receipt(board, read_json(paths.tuning_summary)), paths.cost)
     log.info(
         "verdict: %s (%s %.4f, target %s)",
         result["verdict"],

@@ -1,0 +1,266 @@
+"""The thrift benchmark: our baseline-first selection against an exhaustive grid and FLAML.
+
+Every arm runs with n_jobs=1 and one BLAS thread, CPU measured with `time.process_time`, on
+the same preprocessing (the baked project's own feature pipeline). Our arm is the generated
+project's selection code itself, imported from a fresh bake, never a copy of it.
+
+    python benchmarks/thrift.py [DATASET ...]     # measure, one JSON file per dataset
+    python benchmarks/thrift.py --report          # write benchmarks/RESULTS.md from them
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import math
+import platform
+import subprocess
+import sys
+import time
+import warnings
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn import datasets
+from sklearn.base import clone
+from sklearn.metrics import get_scorer
+from sklearn.model_selection import (
+    GridSearchCV,
+    RepeatedKFold,
+    RepeatedStratifiedKFold,
+    train_test_split,
+)
+from threadpoolctl import threadpool_limits
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / ".work"
+TEMPLATE = HERE.parent
+FLAML_BUDGETS = (5, 20, 60)
+FLAML_ESTIMATORS = {
+    ("classification", "tabular"): ["lrl2", "kneighbor", "rf", "histgb", "svc"],
+    ("regression", "tabular"): ["enet", "kneighbor", "rf", "histgb"],
+    ("classification", "text"): ["lrl2", "svc", "sgd"],
+}
+
+
+def tabular(loader):
+    def load():
+        bunch = loader(as_frame=True)
+        frame = bunch.frame.rename(columns={bunch.frame.columns[-1]: "target"})
+        frame.columns = [str(c) for c in frame.columns]
+        return frame
+
+    return load
+
+
+def synthetic():
+    X, y = datasets.make_classification(
+        n_samples=50_000, n_features=20, n_informative=8, flip_y=0.05, random_state=0
+    )
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(20)])
+    frame["target"] = y
+    return frame
+
+
+DATASETS = {
+    "breast_cancer": ("classification", "tabular", tabular(datasets.load_breast_cancer)),
+    "wine": ("classification", "tabular", tabular(datasets.load_wine)),
+    "digits": ("classification", "tabular", tabular(datasets.load_digits)),
+    "diabetes": ("regression", "tabular", tabular(datasets.load_diabetes)),
+    "classification_50k": ("classification", "tabular", synthetic),
+    "text_demo": ("classification", "text", None),
+}
+
+
+def bake(task: str, kind: str):
+    """Bake a project with the real cookiecutter and import its package."""
+    name = f"bench-{task}-{kind}"
+    out = WORK / "bakes"
+    if not (out / name).is_dir():
+        out.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "cookiecutter",
+                "--no-input",
+                "--output-dir",
+                str(out),
+                str(TEMPLATE),
+                f"project_name={name}",
+                f"task={task}",
+                f"data_kind={kind}",
+            ],
+            check=True,
+            capture_output=True,
+        )
+    sys.path.insert(0, str(out / name / "src"))
+    module = name.replace("-", "_")
+    parts = ("config", "ladder", "sample", "baselines", "tune", "search", "crossval")
+    loaded = {part: importlib.import_module(f"{module}.{part}") for part in parts}
+    root = out / name
+    return loaded, loaded["config"].load_params(root), loaded["config"].load_done(root), root
+
+
+def measured(fn, *args):
+    with threadpool_limits(limits=1), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = time.process_time()
+        result = fn(*args)
+        return result, time.process_time() - start
+
+
+def spendthrift(m, params, done, X, y):
+    """Exhaustive GridSearchCV over every family's full space, on all training rows."""
+    best, best_score = None, -math.inf
+    cv = m["crossval"].make_cv(params.tune.cv_folds, 1, params.tune.seed)
+    for rung in list(params.ladder.values())[1:]:
+        if rung.max_rows is not None and len(X) > rung.max_rows:
+            continue  # the same size limit as ours: a kernel SVM on 40k rows is no one's choice
+        candidate = m["ladder"].build_candidate(rung, params.data, params.features)
+        grid = {f"model__{k}": v for k, v in rung.search.items()} or [{}]
+        search = GridSearchCV(candidate, grid, cv=cv, scoring=done.metric, n_jobs=1).fit(X, y)
+        if search.best_score_ > best_score:
+            best, best_score = search.best_estimator_, search.best_score_
+    return best
+
+
+def ours(m, params, done, train):
+    """The project's own selection: baselines on the sample, halving on the kept rungs."""
+    X, y = m["ladder"].split_xy(train, params.data)
+    sample = m["sample"].draw_sample(train, params.data.target, params.sample)
+    skipped = m["baselines"].too_large(params, len(train))
+    results = m["baselines"].run_ladder(sample, params, done.metric, skipped)
+    board = m["baselines"].leaderboard(results, params, skipped)
+    tuned = m["tune"].tune_rungs(X, y, board, params, done)
+    pick, why = m["search"].one_se_pick(tuned, board.set_index("model")["cpu_seconds"].to_dict())
+    model = m["ladder"].build_candidate(params.ladder[pick.name], params.data, params.features)
+    model.set_params(**{f"model__{k}": v for k, v in pick.params.items()})
+    return model.fit(X, y), pick.name
+
+
+def flaml_arm(m, params, done, X, y, task, kind, budget):
+    from flaml import AutoML
+
+    features = m["ladder"].build_features(params.data, params.features)
+    metric = {"f1_macro": "macro_f1", "r2": "r2"}[done.metric]
+    automl = AutoML()
+    automl.fit(
+        features.fit_transform(X, y),
+        y,
+        task=task,
+        metric=metric,
+        time_budget=budget,
+        estimator_list=FLAML_ESTIMATORS[(task, kind)],
+        n_jobs=1,
+        seed=0,
+        verbose=0,
+    )
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline([("features", features), ("model", automl.model.estimator)])
+
+
+def referee(model, X, y, X_test, y_test, metric, task) -> dict[str, float]:
+    """Rescore a final model by repeated CV with another seed, and on the held-out split."""
+    splitter = RepeatedStratifiedKFold if task == "classification" else RepeatedKFold
+    scorer, scores = get_scorer(metric), []
+    for train, test in splitter(n_splits=5, n_repeats=2, random_state=12345).split(X, y):
+        fitted = clone(model).fit(X.iloc[train], y.iloc[train])
+        scores.append(scorer(fitted, X.iloc[test], y.iloc[test]))
+    scores = np.array(scores)
+    se = math.sqrt((1 / len(scores) + 0.25) * scores.var(ddof=1))  # Nadeau-Bengio, test 1/5
+    return {"cv": float(scores.mean()), "se": se, "test": float(scorer(model, X_test, y_test))}
+
+
+def run(name: str) -> dict:
+    task, kind, load = DATASETS[name]
+    m, params, done, root = bake(task, kind)
+    if load is None:
+        frame = importlib.import_module(f"bench_{task}_{kind}.corpus").make_corpus(600, 0)
+        frame = frame[["text", "topic"]].rename(columns={"topic": "target"})
+        params = params.model_copy(
+            update={"data": params.data.model_copy(update={"target": "target"})}
+        )
+    else:
+        frame = load()
+    stratify = frame["target"] if task == "classification" else None
+    train, test = train_test_split(frame, test_size=0.2, random_state=42, stratify=stratify)
+    train, test = train.reset_index(drop=True), test.reset_index(drop=True)
+    X, y = m["ladder"].split_xy(train, params.data)
+    X_test, y_test = m["ladder"].split_xy(test, params.data)
+    judge = lambda model: referee(model, X, y, X_test, y_test, done.metric, task)  # noqa: E731
+    row = {"dataset": name, "task": task, "rows": len(frame), "metric": done.metric}
+    dummy = m["ladder"].build_candidate(
+        next(iter(params.ladder.values())), params.data, params.features
+    )
+    row["dummy"] = judge(dummy.fit(X, y))
+    (model, pick), row["ours_cpu"] = measured(ours, m, params, done, train)
+    row["ours_pick"], row["ours"] = pick, judge(model)
+    grid, row["grid_cpu"] = measured(spendthrift, m, params, done, X, y)
+    row["grid"] = judge(grid)
+    for budget in FLAML_BUDGETS:
+        model, cpu = measured(flaml_arm, m, params, done, X, y, task, kind, budget)
+        row[f"flaml_{budget}"], row[f"flaml_{budget}_cpu"] = judge(model), cpu
+    return row
+
+
+def report() -> str:
+    rows = [json.loads(p.read_text()) for p in sorted((WORK / "results").glob("*.json"))]
+    lines = [
+        "# Thrift benchmark results",
+        "",
+        f"Machine: {platform.machine()}, {platform.processor() or 'unknown CPU'}, "
+        f"Python {platform.python_version()}, n_jobs=1, one BLAS thread. "
+        f"Date: {datetime.now(UTC):%Y-%m-%d}. Regenerate: `make bench`.",
+        "",
+        "T = the grid's referee CV score − max(0.005, 1 SE). R = CPU(grid) / CPU(ours). "
+        "Scores are the referee's repeated CV (another seed) and the held-out split.",
+        "",
+        "| dataset | metric | dummy | grid CV / test | grid CPU s | ours pick | ours CV / test "
+        "| ours CPU s | reaches T | R | "
+        + " | ".join(f"FLAML {b}s CV (CPU s)" for b in FLAML_BUDGETS)
+        + " |",
+        "|" + "---|" * (10 + len(FLAML_BUDGETS)),
+    ]
+    ratios = []
+    for r in rows:
+        target = r["grid"]["cv"] - max(0.005, r["grid"]["se"])
+        ratio = r["grid_cpu"] / r["ours_cpu"]
+        ratios.append(ratio)
+        flaml = " | ".join(
+            f"{r[f'flaml_{b}']['cv']:.4f} ({r[f'flaml_{b}_cpu']:.1f})" for b in FLAML_BUDGETS
+        )
+        lines.append(
+            f"| {r['dataset']} | {r['metric']} | {r['dummy']['cv']:.4f} "
+            f"| {r['grid']['cv']:.4f} / {r['grid']['test']:.4f} | {r['grid_cpu']:.1f} "
+            f"| {r['ours_pick']} | {r['ours']['cv']:.4f} / {r['ours']['test']:.4f} "
+            f"| {r['ours_cpu']:.1f} | {'yes' if r['ours']['cv'] >= target else 'no'} "
+            f"| {ratio:.1f} | {flaml} |"
+        )
+    if ratios:
+        geo = math.exp(sum(math.log(x) for x in ratios) / len(ratios))
+        lines += ["", f"Geometric-mean R over {len(ratios)} datasets: **{geo:.1f}**."]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    cli = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    cli.add_argument("datasets", nargs="*", choices=[*DATASETS, []], default=[])
+    cli.add_argument("--report", action="store_true", help="write RESULTS.md from the results")
+    args = cli.parse_args()
+    if not args.report:
+        (WORK / "results").mkdir(parents=True, exist_ok=True)
+        for name in args.datasets or DATASETS:
+            row = run(name)
+            (WORK / "results" / f"{name}.json").write_text(json.dumps(row, indent=2))
+            print(json.dumps(row), flush=True)
+    (HERE / "RESULTS.md").write_text(report())
+    print(report())
+
+
+if __name__ == "__main__":
+    main()

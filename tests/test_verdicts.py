@@ -1,0 +1,81 @@
+"""All four verdicts from done.yaml edits alone, and which stages each kind of edit reruns."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import bake, run, shared_setup
+
+UPSTREAM = {"demo", "prepare", "sample", "baselines"}
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    project = shared_setup(bake(tmp_path_factory.mktemp("verdicts"), project_name="Verdicts"))
+    run([".venv/bin/dvc", "repro"], project)
+    return project
+
+
+def edit_done(project: Path, **values: float) -> set[str]:
+    """Change done.yaml, run `dvc repro`, and return the stages that ran."""
+    path = project / "done.yaml"
+    done = yaml.safe_load(path.read_text())
+    done.update(values)
+    path.write_text(yaml.safe_dump(done, sort_keys=False))
+    output = run([".venv/bin/dvc", "repro"], project).stdout
+    return set(re.findall(r"Running stage '([^']+)'", output))
+
+
+def verdict(project: Path) -> str:
+    return json.loads((project / "reports" / "done.json").read_text())["verdict"]
+
+
+def check(project: Path) -> int:
+    command = [".venv/bin/python", "-m", "verdicts", "done", "--check"]
+    return run(command, project, check=False).returncode
+
+
+def test_four_verdicts_from_done_yaml_alone(project):
+    assert verdict(project) == "done" and check(project) == 0
+
+    # A verdict-only key reruns the verdict and nothing else.
+    assert edit_done(project, floor=0.7) == {"done"}
+
+    # An unreachable target with tuning still allowed to pay: keep tuning.
+    ran = edit_done(project, target=0.995, min_gain=0.0)
+    assert {"tune", "done"} <= ran and not ran & UPSTREAM
+    assert verdict(project) == "keep_tuning" and check(project) == 1
+
+    # Tuning plateaued, and the learning curve tops out below the target: fold.
+    assert edit_done(project, min_gain=1.0) == {"done"}
+    assert verdict(project) == "fold" and check(project) == 1
+
+    # Plateaued, but the curve reaches a closer target: more data.
+    ran = edit_done(project, target=0.97)
+    assert not ran & UPSTREAM
+    assert verdict(project) == "more_data" and check(project) == 1
+
+    # Below the floor after tuning: fold.
+    assert edit_done(project, floor=0.97) == {"done"}
+    assert verdict(project) == "fold"
+
+    # The budget steers tuning too, never the upstream stages.
+    ran = edit_done(project, budget_cpu_seconds=30)
+    assert not ran & UPSTREAM
+
+    for key in ("verdict", "metric", "score", "target", "actions"):
+        assert key in json.loads((project / "reports" / "done.json").read_text())
+
+
+def test_cost_receipt_in_dvc_metrics(project):
+    shown = run([".venv/bin/dvc", "metrics", "show", "--json"], project).stdout
+    assert "grid_estimate_cpu_seconds" in shown and "total_cpu_seconds" in shown
+    cost = json.loads((project / "reports" / "cost.json").read_text())
+    assert cost["total_cpu_seconds"] == pytest.approx(
+        cost["baselines_cpu_seconds"] + cost["tune_cpu_seconds"], abs=0.01
+    )
+    assert cost["grid_estimate_cpu_seconds"] > cost["tune_cpu_seconds"]

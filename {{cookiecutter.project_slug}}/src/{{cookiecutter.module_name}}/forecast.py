@@ -1,0 +1,99 @@
+"""The learning curve of the pick, and what more data would buy: an inverse power law.
+
+Scores usually approach a ceiling as rows grow, score(n) = a - b * n^-c. Where the measured
+curve does not look like that (flat, falling, or too noisy), no forecast is made, and the
+verdict says so instead of extrapolating noise.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import OptimizeWarning, curve_fit
+from sklearn.base import BaseEstimator
+from sklearn.model_selection import learning_curve
+
+
+def measure_curve(
+    estimator: BaseEstimator,
+    X: pd.DataFrame,
+    y: pd.Series,
+    cv,
+    metric: str,
+    smallest: int,
+    points: int,
+    n_jobs: int,
+) -> pd.DataFrame:
+    """Cross-validated score at `points` training sizes, from `smallest` rows to all."""
+    largest = len(X) - math.ceil(len(X) / cv.get_n_splits())
+    sizes = np.unique(np.geomspace(min(smallest, largest), largest, points).astype(int))
+    rows, _, scores = learning_curve(
+        estimator, X, y, train_sizes=sizes, cv=cv, scoring=metric, n_jobs=n_jobs
+    )
+    return pd.DataFrame(
+        {"rows": rows, "score": scores.mean(axis=1), "score_std": scores.std(axis=1, ddof=1)}
+    )
+
+
+def _law(n: np.ndarray, a: float, b: float, c: float) -> np.ndarray:
+    return a - b * np.power(n, -c)
+
+
+def fit_curve(curve: pd.DataFrame, ceiling: float, folds: int) -> dict[str, Any] | None:
+    """Fit the inverse power law; None when the curve is not well-behaved enough to trust."""
+    n, score = curve["rows"].to_numpy(float), curve["score"].to_numpy(float)
+    noise = float(curve["score_std"].mean()) / math.sqrt(folds)
+    if len(n) < 3 or score[-1] - score[0] <= noise:
+        return None  # flat, falling, or a rise within the noise: nothing to extrapolate
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", OptimizeWarning)
+            (a, b, c), _ = curve_fit(
+                _law,
+                n,
+                score,
+                p0=(score[-1], 1.0, 0.5),
+                bounds=([-np.inf, 0.0, 0.01], [ceiling, np.inf, 3.0]),
+                maxfev=10_000,
+            )
+    except (RuntimeError, ValueError, OptimizeWarning):
+        return None
+    residual = float(np.sqrt(np.mean((_law(n, a, b, c) - score) ** 2)))
+    if residual > 0.5 * (score.max() - score.min()) or c >= 2.99:
+        return None  # the law explains too little of the curve, or only at its bound
+    return {"a": float(a), "b": float(b), "c": float(c), "residual": residual}
+
+
+def predict_score(law: dict[str, Any], rows: float) -> float:
+    return float(_law(np.array([rows], float), law["a"], law["b"], law["c"])[0])
+
+
+def rows_for(law: dict[str, Any], target: float) -> int | None:
+    """Training rows at which the law reaches `target`, or None if it never does."""
+    if law["a"] <= target:
+        return None
+    return math.ceil((law["b"] / (law["a"] - target)) ** (1 / law["c"]))
+
+
+def forecast(
+    curve: pd.DataFrame, rows: int, ceiling: float, target: float, folds: int
+) -> dict[str, Any]:
+    """The fitted law, its scores at 2x and 10x the data, and the rows the target needs."""
+    law = fit_curve(curve, ceiling, folds)
+    if law is None:
+        return {
+            "available": False,
+            "why": "the learning curve is flat, falling or too noisy to extrapolate",
+        }
+    return {
+        "available": True,
+        "law": law,
+        "score_at_2x": predict_score(law, 2 * rows),
+        "score_at_10x": predict_score(law, 10 * rows),
+        "rows_for_target": rows_for(law, target),
+        "rows_now": rows,
+    }

@@ -1,0 +1,228 @@
+"""Tuning: successive halving over the kept rungs, the one-SE pick, and what tuning costs."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from itertools import pairwise
+
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.module_name }}.config import Done, Params, Rung
+from {{ cookiecutter.module_name }}.crossval import make_cv
+from {{ cookiecutter.module_name }}.ladder import build_candidate, split_xy
+from {{ cookiecutter.module_name }}.search import (
+    Tuned,
+    candidates_in,
+    estimate_cost,
+    grid_size,
+    halving_search,
+    one_se_pick,
+    summarize,
+)
+from {{ cookiecutter.module_name }}.tune import grid_estimate, tune_rungs, tuning_table
+
+Frame = Callable[..., pd.DataFrame]
+{%- if cookiecutter.task == "classification" %}
+KNN = "sklearn.neighbors.KNeighborsClassifier"
+{%- else %}
+KNN = "sklearn.neighbors.KNeighborsRegressor"
+{%- endif %}
+
+
+def tuned(name: str, score: float, se: float) -> Tuned:
+    return Tuned(name, "tuned", score=score, se=se)
+
+
+def search(frame: pd.DataFrame, params: Params, metric: str, rung: Rung, max_candidates: int):
+    """A real halving search over `rung`'s space: 3 folds, a third kept per round."""
+    X, y = split_xy(frame, params.data)
+    candidate = build_candidate(rung, params.data, params.features)
+    cv = make_cv(3, 1, 0)
+    return halving_search(candidate, rung.search, X, y, cv, metric, 3, max_candidates, 0, 1)
+
+
+def test_one_se_pick_prefers_a_cheaper_close_rung() -> None:
+    results = [
+        tuned("forest", 0.90, 0.02),
+        tuned("linear", 0.89, 0.01),
+        tuned("knn", 0.85, 0.01),  # cheapest tuned, but more than one SE behind
+        Tuned("svm", "skipped: ~9.0 CPU s would pass the budget"),
+    ]
+    cost = {"forest": 10.0, "linear": 1.0, "knn": 0.5, "svm": 0.1}
+    pick, why = one_se_pick(results, cost)
+    assert pick.name == "linear"
+    assert why == (
+        "one-standard-error rule: 0.8900 is within one SE of forest (0.9000 ± 0.0200) "
+        "at lower cost"
+    )
+
+
+def test_one_se_pick_keeps_the_best_when_none_is_close() -> None:
+    results = [tuned("forest", 0.90, 0.02), tuned("linear", 0.85, 0.01)]
+    pick, why = one_se_pick(results, {"forest": 10.0, "linear": 1.0})
+    assert pick.name == "forest"
+    assert why == "best tuned score (0.9000 ± 0.0200)"
+
+
+def test_summarize_a_halving_search(make_frame: Frame, params: Params, done: Done) -> None:
+    name, rung = list(params.ladder.items())[1]
+    fitted = search(make_frame(60), params, done.metric, rung, max_candidates=24)
+    result = summarize(name, fitted, default_score=0.5, test_fraction=1 / 3)
+    results = pd.DataFrame(fitted.cv_results_)
+    last = results[results["iter"] == results["iter"].max()]
+    assert (result.name, result.status) == (name, "tuned")
+    assert result.score == last["mean_test_score"].max()
+    assert result.gain == pytest.approx(result.score - 0.5)
+    assert result.candidates == grid_size(rung.search)
+    assert result.rounds == fitted.n_iterations_ >= 2
+    assert set(result.params) == set(rung.search)
+    assert all(value in rung.search[key] for key, value in result.params.items())
+    assert 0 <= result.se < math.inf
+    assert result.cpu_seconds > 0
+
+
+def test_a_large_grid_is_sampled(make_frame: Frame, params: Params, done: Done) -> None:
+    name, rung = list(params.ladder.items())[1]
+    assert grid_size(rung.search) > 2
+    fitted = search(make_frame(60), params, done.metric, rung, max_candidates=2)
+    assert summarize(name, fitted, default_score=0.5, test_fraction=1 / 3).candidates == 2
+
+
+@pytest.mark.filterwarnings("ignore:Scoring failed", "ignore:One or more of the .* scores")
+def test_a_candidate_too_large_for_the_first_round_is_dropped(
+    make_frame: Frame, params: Params, done: Done
+) -> None:
+    # The first round fits on 20 of 90 rows: 30 neighbours cannot be found there, but they
+    # can on all rows, so the search must go on without that candidate instead of failing.
+    rung = Rung(estimator=KNN, search={"n_neighbors": [3, 5, 30]})
+    fitted = search(make_frame(90), params, done.metric, rung, max_candidates=24)
+    first = pd.DataFrame(fitted.cv_results_).query("iter == 0")
+    assert first.loc[first["param_model__n_neighbors"] == 30, "mean_test_score"].isna().all()
+    result = summarize("knn", fitted, default_score=0.5, test_fraction=1 / 3)
+    assert result.params["n_neighbors"] in (3, 5)
+    assert not math.isnan(result.score)
+
+
+def test_cost_grows_with_candidates() -> None:
+    halving, grid = zip(*(estimate_cost(n, 3, 5, 1.0) for n in range(1, 100)), strict=True)
+    for estimates in (halving, grid):
+        assert all(a <= b for a, b in pairwise(estimates))
+        assert estimates[-1] > estimates[0]
+    assert estimate_cost(1, 3, 5, 1.0) == (5.0, 5.0)  # one candidate: one fit per fold
+    assert estimate_cost(24, 3, 5, 2.0) == tuple(2 * c for c in estimate_cost(24, 3, 5, 1.0))
+
+
+@pytest.mark.parametrize("n_candidates", [24, 100, 1000])
+def test_a_large_grid_costs_more_than_halving(n_candidates: int) -> None:
+    halving, grid = estimate_cost(n_candidates, 3, 5, 1.0)
+    assert grid > halving
+
+
+def test_candidates_in_a_space() -> None:
+    space = {"alpha": [0.1, 1.0], "penalty": ["l1", "l2", "elasticnet"]}
+    assert candidates_in(space, 24) == 6
+    assert candidates_in(space, 4) == 4  # sampled beyond max_candidates
+    assert candidates_in({}, 24) == 1  # the defaults only
+
+
+@pytest.fixture
+def small(params: Params) -> Params:
+    """The dummy and the next two rungs, tuned on 3 folds and 2 candidates to stay fast."""
+    ladder = dict(list(params.ladder.items())[:3])
+    tune = params.tune.model_copy(update={"cv_folds": 3, "max_candidates": 2})
+    return params.model_copy(update={"ladder": ladder, "tune": tune})
+
+
+def board(
+    params: Params, kept: list[str], fit_cpu: dict[str, float] | None = None
+) -> pd.DataFrame:
+    """A leaderboard with the columns `tune` reads: later rungs score higher, rows reversed."""
+    rows = [
+        {
+            "model": name,
+            "score": 0.5 + 0.1 * rank,
+            "score_se": 0.01,
+            "kept": name in kept,
+            "cpu_seconds": (fit_cpu or {}).get(name, 0.01),
+            "fit_cpu_seconds": (fit_cpu or {}).get(name, 0.01),
+            "rows": 60,
+            "fits": 10,
+        }
+        for rank, name in enumerate(params.ladder)
+    ]
+    return pd.DataFrame(rows[::-1])
+
+
+def test_tuning_stops_once_the_target_is_reached(
+    make_frame: Frame, small: Params, done: Done
+) -> None:
+    X, y = split_xy(make_frame(60), small.data)
+    _, first, second = small.ladder
+    easy = done.model_copy(update={"target": 0.0})  # every rung beats it
+    results = tune_rungs(X, y, board(small, [second, first]), small, easy)
+    assert [t.name for t in results] == [first, second]  # ladder order, not board order
+    assert results[0].status == "tuned" and results[0].score >= 0.0
+    assert results[0].cpu_seconds > 0
+    assert results[1].status == f"not needed: {first} reached the target"
+    assert math.isnan(results[1].score)
+
+
+def test_a_tiny_budget_skips_every_search(make_frame: Frame, small: Params, done: Done) -> None:
+    X, y = split_xy(make_frame(60), small.data)
+    _, first, second = small.ladder
+    broke = done.model_copy(update={"budget_cpu_seconds": 1e-9})
+    skipped, fallback = tune_rungs(X, y, board(small, [first, second]), small, broke)
+    assert skipped.name == first
+    assert skipped.status.startswith("skipped: ~")
+    assert skipped.status.endswith(" CPU s would pass the budget")
+    assert math.isnan(skipped.score) and skipped.cpu_seconds == 0
+    # Something must ship: the kept rung with the best baseline score, at its defaults.
+    assert fallback.name == second and fallback.score == pytest.approx(0.7)
+    assert fallback.status == "defaults: every search would pass the budget"
+    assert fallback.cpu_seconds == 0 and fallback.params == {}
+
+
+def test_a_rung_that_would_pass_the_budget_is_skipped(
+    make_frame: Frame, small: Params, done: Done
+) -> None:
+    X, y = split_xy(make_frame(60), small.data)
+    _, first, second = small.ladder
+    unreachable = done.model_copy(update={"target": math.inf})  # tune every rung it can
+    costly = board(small, [first, second], fit_cpu={second: 10 * done.budget_cpu_seconds})
+    results = tune_rungs(X, y, costly, small, unreachable)
+    assert results[0].status == "tuned"
+    assert results[1].status.startswith("skipped: ~")
+
+
+def test_the_dummy_is_tuned_when_nothing_was_kept(
+    make_frame: Frame, small: Params, done: Done
+) -> None:
+    X, y = split_xy(make_frame(60), small.data)
+    dummy = next(iter(small.ladder))
+    [result] = tune_rungs(X, y, board(small, []), small, done)
+    assert (result.name, result.status, result.rounds) == (dummy, "tuned", 1)
+    assert result.score == result.default_score  # no search space: the defaults as they are
+    assert result.gain == 0 and result.params == {}
+
+
+def test_grid_estimate_counts_measured_searches_only(small: Params) -> None:
+    _, first, second = small.ladder
+    measured = board(small, [])
+    never_run = measured["model"] == second  # skipped by max_rows: no fits to scale from
+    measured.loc[never_run, ["cpu_seconds", "fit_cpu_seconds", "rows", "fits"]] = math.nan
+    # 0.01 CPU s over 10 fits on 4/5 of 60 rows, scaled to all 60 rows; the dummy has no search.
+    per_fit = 0.01 / 10 / (1 - 1 / small.baselines.cv_folds)
+    expected = grid_size(small.ladder[first].search) * small.tune.cv_folds * per_fit
+    assert grid_estimate(measured, small, rows=60) == pytest.approx(expected)
+    assert grid_estimate(measured, small, rows=600) == pytest.approx(10 * expected)
+
+
+def test_tuning_table_marks_the_pick() -> None:
+    results = [tuned("forest", 0.90, 0.02), Tuned("svm", "skipped: ~9.0 CPU s would pass")]
+    table = tuning_table(results, results[0], "best tuned score (0.9000 ± 0.0200)")
+    assert table["model"].tolist() == ["forest", "svm"]
+    assert table["picked"].tolist() == [True, False]
+    assert table["why"].tolist() == ["best tuned score (0.9000 ± 0.0200)", ""]
+    assert table["params"].tolist() == ["{}", "{}"]  # JSON, so the CSV can be read back
