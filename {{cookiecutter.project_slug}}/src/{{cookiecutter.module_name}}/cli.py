@@ -18,9 +18,10 @@ STAGES = {
     "prepare": "validate the raw file and split off the held-out test set",
     "sample": "draw the seeded sample the ladder is compared on",
     "baselines": "cross-validate every rung of the ladder -> reports/leaderboard.csv",
-    "tune": "fit the best kept rung on the full training data -> artifacts/model",
-    "evaluate": "score the model on the test set -> reports/metrics.json",
+    "tune": "successive halving over the kept rungs on all training rows -> artifacts/tuned",
+    "evaluate": "score on the test set, publish the bundle -> artifacts/model, metrics.json",
     "done": "compare with done.yaml -> reports/done.json (--check: exit 0 only on done)",
+    "report": "write the self-contained page reports/report.html",
 }
 
 
@@ -39,6 +40,14 @@ def parser() -> argparse.ArgumentParser:
     predict.add_argument("--bundle", type=Path, default=Path("artifacts/model"))
     predict.add_argument("--input", type=Path, required=True, help="CSV or Parquet file")
     predict.add_argument("--output", type=Path, required=True, help="CSV or Parquet file")
+    predict.add_argument(
+        "--registry", type=Path, help="registry.json to check against (default: beside DIR)"
+    )
+    predict.add_argument(
+        "--allow-version-mismatch",
+        action="store_true",
+        help="load a bundle saved with another scikit-learn version",
+    )
     return cli
 
 
@@ -51,7 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         module = importlib.import_module(f".{args.command}", __package__)
         if args.command == "predict":
-            return module.main(args.bundle, args.input, args.output) or 0
+            module.main(
+                args.bundle, args.input, args.output, args.registry, args.allow_version_mismatch
+            )
+            return 0
         root = find_root()
         if args.command == "done":
             return module.main(root, check=args.check)

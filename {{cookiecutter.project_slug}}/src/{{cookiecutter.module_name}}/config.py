@@ -141,6 +141,12 @@ class TuneParams(Section):
     curve_points: int = Field(default=5, ge=3, description="sizes on the learning curve")
 
 
+class ArtifactsParams(Section):
+    format: Literal["joblib", "skops"] = Field(
+        default="joblib", description="skops loads only allow-listed types; joblib is faster"
+    )
+
+
 class ComputeParams(Section):
     n_jobs: int = Field(default=1, description="joblib workers; -1 uses every core")
 
@@ -156,6 +162,7 @@ class Params(Section):
     ladder: dict[str, Rung] = Field(min_length=2)
     baselines: BaselinesParams
     tune: TuneParams
+    artifacts: ArtifactsParams
     compute: ComputeParams
 
     @model_validator(mode="after")
@@ -254,4 +261,8 @@ class Paths:
         self.tuning_summary = self.reports / "tuning.json"
         self.learning_curve = self.reports / "learning_curve.csv"
         self.cost = self.reports / "cost.json"
+        self.tuned = root / "artifacts" / "tuned"
         self.bundle = root / "artifacts" / "model"
+        self.registry = root / "artifacts" / "registry.json"
+        self.plot_data = self.reports / "plots"
+        self.report = self.reports / "report.html"

@@ -1,17 +1,25 @@
-"""The evaluate stage: score the bundled model once on the held-out test set."""
+"""The evaluate stage: score the tuned model once on the held-out test set, then publish it.
+
+The published bundle (artifacts/model) holds everything a later reader needs: the model, its
+fitted features on their own with their names, the diagnostic plots, and metadata with both
+the cross-validated and the test scores.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 from sklearn.metrics import get_scorer
 
-from .bundle import load_bundle
-from .config import DataParams, Paths, load_done, load_params
+from .bundle import load_bundle, save_bundle
+from .config import Paths, load_done, load_params
 from .files import read_table, write_json
 from .ladder import split_xy
+from .plots import diagnostic_plots, plot_data
 
 log = logging.getLogger(__name__)
 
@@ -23,26 +31,54 @@ STANDARD = ["r2", "neg_mean_absolute_error", "neg_root_mean_squared_error"]
 {%- endif %}
 
 
-def score_test(model, test: pd.DataFrame, data: DataParams, metric: str) -> dict[str, float]:
+def score_test(model, X: pd.DataFrame, y: pd.Series, metric: str) -> dict[str, float]:
     """Every standard metric plus `metric`, on the test rows."""
-    X, y = split_xy(test, data)
     names = dict.fromkeys([metric, *STANDARD])
     return {name: float(get_scorer(name)(model, X, y)) for name in names}
+
+
+def feature_files(model, folder: Path) -> dict[str, Path]:
+    """Readable companions of the fitted features: their names (and, for text, the vocabulary)."""
+    features = model.named_steps["features"]
+    names = folder / "feature_names.json"
+    names.write_text(json.dumps([str(n) for n in features.get_feature_names_out()], indent=1))
+    files = {"feature_names.json": names}
+{%- if cookiecutter.data_kind == "text" %}
+    vocabulary = folder / "vocabulary.json"
+    terms = features.named_transformers_["words"].vocabulary_
+    readable = {term: int(index) for term, index in sorted(terms.items())}
+    vocabulary.write_text(json.dumps(readable, indent=1, ensure_ascii=False))
+    files["vocabulary.json"] = vocabulary
+{%- endif %}
+    return files
 
 
 def main(root: Path) -> None:
     params, done = load_params(root), load_done(root)
     paths = Paths(root, params)
-    model, metadata = load_bundle(paths.bundle)
-    rows = read_table(paths.test, "data/prepared/test")
-    test = score_test(model, rows, params.data, done.metric)
+    tuned = load_bundle(paths.tuned, registry=None)  # written by this pipeline's tune stage
+    X, y = split_xy(read_table(paths.test, "data/prepared/test"), params.data)
+    test = score_test(tuned.model, X, y, done.metric)
+    plot_data(tuned.model, X, y, paths.plot_data)
+    with tempfile.TemporaryDirectory() as tmp:
+        curve = read_table(paths.learning_curve, "reports/learning_curve.csv")
+        board = read_table(paths.leaderboard, "reports/leaderboard.csv")
+        folder = Path(tmp) / "plots"
+        images = diagnostic_plots(tuned.model, X, y, folder, curve, board, done.metric)
+        files = {f"plots/{image.name}": image for image in images}
+        files |= feature_files(tuned.model, Path(tmp))
+        metadata = {**tuned.metadata, "test": test, "test_rows": len(X)}
+        objects = {"model": tuned.model, "features": tuned.model.named_steps["features"]}
+        save_bundle(
+            paths.bundle, objects, metadata, params.artifacts.format, files, paths.registry
+        )
     metrics = {
-        "model": metadata["model"],
+        "model": tuned.metadata["model"],
         "metric": done.metric,
         "score": test[done.metric],
-        "cv_score": metadata["cv_score"],
+        "cv_score": tuned.metadata["cv_score"],
         "test": test,
-        "test_rows": len(rows),
+        "test_rows": len(X),
     }
     write_json(metrics, paths.metrics)
-    log.info("test %s = %.4f (%s)", done.metric, metrics["score"], metadata["model"])
+    log.info("test %s = %.4f (%s)", done.metric, metrics["score"], metrics["model"])

@@ -31,9 +31,11 @@ def predict(model, frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame
     return result
 
 
-def main(bundle: Path, input: Path, output: Path) -> None:
-    model, metadata = load_bundle(bundle)
+def main(
+    bundle: Path, input: Path, output: Path, registry: Path | None = None, allow: bool = False
+) -> None:
+    loaded = load_bundle(bundle, registry or True, allow_version_mismatch=allow)
     frame = read_table(input, "--input")
-    result = predict(model, frame, metadata["columns"])
+    result = predict(loaded.model, frame, loaded.metadata["columns"])
     write_table(result, output)
     log.info("wrote %d predictions to %s", len(result), output)

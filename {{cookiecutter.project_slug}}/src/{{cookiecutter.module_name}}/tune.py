@@ -188,7 +188,8 @@ def main(root: Path) -> None:
         "grid_cpu_seconds": grid,
         "forecast": outlook,
     }
-    save_bundle(paths.bundle, model, describe_run(root, params, done, X, summary))
+    metadata = describe_run(root, params, done, X, summary)
+    save_bundle(paths.tuned, {"model": model}, metadata, params.artifacts.format)
     write_table(tuning_table(tuned, pick, why), paths.tuning)
     write_table(curve, paths.learning_curve)
     write_json(summary, paths.tuning_summary)
