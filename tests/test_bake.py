@@ -38,6 +38,8 @@ COMMON = {
     "tests/test_sample.py",
     "tests/test_search.py",
     "tests/test_forecast.py",
+    "tests/test_plots.py",
+    "tests/test_report.py",
 }
 MODULES = {
     "__init__",
@@ -55,8 +57,10 @@ MODULES = {
     "guard",
     "ladder",
     "metadata",
+    "plots",
     "predict",
     "prepare",
+    "report",
     "sample",
     "scorers",
     "search",

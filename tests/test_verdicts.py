@@ -42,8 +42,8 @@ def check(project: Path) -> int:
 def test_four_verdicts_from_done_yaml_alone(project):
     assert verdict(project) == "done" and check(project) == 0
 
-    # A verdict-only key reruns the verdict and nothing else.
-    assert edit_done(project, floor=0.7) == {"done"}
+    # A verdict-only key reruns the verdict (and the page showing it), nothing else.
+    assert edit_done(project, floor=0.7) == {"done", "report"}
 
     # An unreachable target with tuning still allowed to pay: keep tuning.
     ran = edit_done(project, target=0.995, min_gain=0.0)
@@ -51,7 +51,7 @@ def test_four_verdicts_from_done_yaml_alone(project):
     assert verdict(project) == "keep_tuning" and check(project) == 1
 
     # Tuning plateaued, and the learning curve tops out below the target: fold.
-    assert edit_done(project, min_gain=1.0) == {"done"}
+    assert edit_done(project, min_gain=1.0) == {"done", "report"}
     assert verdict(project) == "fold" and check(project) == 1
 
     # Plateaued, but the curve reaches a closer target: more data.
@@ -60,7 +60,7 @@ def test_four_verdicts_from_done_yaml_alone(project):
     assert verdict(project) == "more_data" and check(project) == 1
 
     # Below the floor after tuning: fold.
-    assert edit_done(project, floor=0.97) == {"done"}
+    assert edit_done(project, floor=0.97) == {"done", "report"}
     assert verdict(project) == "fold"
 
     # The budget steers tuning too, never the upstream stages.

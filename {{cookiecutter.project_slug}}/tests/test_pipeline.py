@@ -18,7 +18,8 @@ STAGES = list(yaml.safe_load((PROJECT / "dvc.yaml").read_text())["stages"])
 
 
 def test_stages_match_the_cli() -> None:
-    assert STAGES == ["demo", "prepare", "sample", "baselines", "tune", "evaluate", "done"]
+    dag = ["demo", "prepare", "sample", "baselines", "tune", "evaluate", "done", "report"]
+    assert dag == STAGES
     assert list(cli.STAGES) == STAGES
 
 
@@ -52,9 +53,15 @@ def test_dag_on_demo_data(root: Path) -> None:
     spent = cost["baselines_cpu_seconds"] + cost["tune_cpu_seconds"]
     assert cost["total_cpu_seconds"] == pytest.approx(spent, abs=0.002)  # each rounded to ms
 
+    bundle = root / "artifacts" / "model"
+    assert (root / "artifacts" / "registry.json").is_file()
+    assert sorted(p.name for p in (bundle / "plots").glob("*.png"))
+    page = (root / "reports" / "report.html").read_text(encoding="utf-8")
+    assert "http" not in page.lower()
+    assert page.count("<img ") == len(list((bundle / "plots").glob("*.png")))
+
     output = root / "predictions.csv"
     test = root / "data" / "prepared" / "test.parquet"
-    bundle = root / "artifacts" / "model"
     argv = ["predict", "--bundle", str(bundle), "--input", str(test), "--output", str(output)]
     assert cli.main(argv) == 0
     assert len(pd.read_csv(output)) == metrics["test_rows"]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from sklearn.pipeline import Pipeline
 
+from {{ cookiecutter.module_name }}.bundle import REGISTRY, BundleError, save_bundle
 from {{ cookiecutter.module_name }}.config import Params, ThriftyError
 from {{ cookiecutter.module_name }}.ladder import split_xy
-from {{ cookiecutter.module_name }}.predict import predict
+from {{ cookiecutter.module_name }}.predict import main, predict
 
 
 @pytest.fixture
@@ -44,3 +46,15 @@ def test_missing_columns_are_listed(fitted: Pipeline, X: pd.DataFrame) -> None:
 def test_extra_columns_are_ignored(fitted: Pipeline, X: pd.DataFrame) -> None:
     extra = X.assign(comment="not a feature")
     pd.testing.assert_frame_equal(predict(fitted, extra, schema(X)), predict(fitted, X, schema(X)))
+
+
+def test_main_checks_the_registry(tmp_path: Path, fitted: Pipeline, X: pd.DataFrame) -> None:
+    bundle, registry = tmp_path / "artifacts" / "model", tmp_path / "elsewhere.json"
+    save_bundle(bundle, {"model": fitted}, {"columns": schema(X)}, registry=registry)
+    source, output = tmp_path / "input.csv", tmp_path / "output.csv"
+    X.to_csv(source, index=False)
+    with pytest.raises(BundleError, match=REGISTRY):
+        main(bundle, source, output)  # no registry.json beside the bundle
+    assert not output.exists()
+    main(bundle, source, output, registry=registry)
+    assert len(pd.read_csv(output)) == len(X)
