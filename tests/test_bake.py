@@ -24,6 +24,10 @@ COMMON = {
     "done.yaml",
     "dvc.yaml",
     "labeling/README.md",
+    "labeling/gold.jsonl",
+    "labeling/guidelines.md",
+    "labeling/labels/README.md",
+    "labeling/schema.yaml",
     "params.yaml",
     "pyproject.toml",
     "reports/.gitkeep",
@@ -40,6 +44,9 @@ COMMON = {
     "tests/test_forecast.py",
     "tests/test_plots.py",
     "tests/test_report.py",
+    "tests/test_labeling.py",
+    "tests/test_agreement.py",
+    "tests/test_importers.py",
 }
 MODULES = {
     "__init__",
@@ -55,11 +62,20 @@ MODULES = {
     "files",
     "forecast",
     "guard",
+    "labeling/__init__",
+    "labeling/agreement",
+    "labeling/importers",
+    "labeling/pool",
+    "labeling/schema",
+    "labeling/session",
+    "labeling/store",
+    "labels",
     "ladder",
     "metadata",
     "plots",
     "predict",
     "prepare",
+    "queue",
     "report",
     "sample",
     "scorers",
@@ -97,7 +113,8 @@ BAKES = {
 def expected_files(context: dict[str, str], module: str) -> set[str]:
     files = set(COMMON) | {f"src/{module}/{name}.py" for name in MODULES}
     if context.get("data_kind") == "text":
-        files |= {f"src/{module}/corpus.py", "tests/test_text.py"}
+        files |= {f"src/{module}/corpus.py", f"src/{module}/text.py", "tests/test_text.py"}
+        files |= {"lexicons/negative.txt", "lexicons/positive.txt"}
     else:
         files |= {"tests/test_tabular.py"}
     if context.get("license") != "none":
@@ -120,6 +137,8 @@ def test_exact_file_set_in_one_clean_commit(baked):
     assert tracked(project) == expected_files(context, "thrifty_demo")
     assert run(["git", "log", "--oneline"], project).stdout.count("\n") == 1
     assert run(["git", "status", "--porcelain"], project).stdout == ""
+    # A folder emptied of another option's files goes too (git would not show it).
+    assert (project / "lexicons").is_dir() == (context.get("data_kind") == "text")
 
 
 def test_no_template_syntax_left(baked):

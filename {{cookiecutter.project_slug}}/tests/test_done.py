@@ -97,7 +97,12 @@ def test_plateau_with_no_gain_keeps_tuning_without_forecast(done: Done) -> None:
 def test_more_data_says_how_many_rows(done: Done) -> None:
     _, later = decide(score_at(done, "between"), tuning(forecast=outlook(5000, 1000)), done)
     assert "(1,000 now)" in later[0]
-    assert later[1].startswith("Label or collect about 4,000 more rows")
+    assert later[1].startswith("Label about 4,000 more items:")
+    assert "--n 4000" in later[1] and "labels.pool" not in later[1]
+    _, short = decide(
+        score_at(done, "between"), tuning(forecast=outlook(5000, 1000)), done, pool_left=150
+    )
+    assert "the pool holds 150" in short[1]  # says where the other items must come from
     _, now = decide(score_at(done, "between"), tuning(forecast=outlook(500, 1000)), done)
     assert now[0].startswith(f"Cross-validation reaches {done.target} with the 1,000 training")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -18,12 +19,16 @@ STAGES = list(yaml.safe_load((PROJECT / "dvc.yaml").read_text())["stages"])
 
 
 def test_stages_match_the_cli() -> None:
-    dag = ["demo", "prepare", "sample", "baselines", "tune", "evaluate", "done", "report"]
+    dag = ["demo", "labels", "prepare", "sample", "baselines", "tune", "evaluate", "done"]
+    dag += ["report", "queue"]
     assert dag == STAGES
     assert list(cli.STAGES) == STAGES
 
 
 def test_dag_on_demo_data(root: Path) -> None:
+    (root / "labeling" / "labels").mkdir(parents=True)
+    for name in ("schema.yaml", "guidelines.md", "gold.jsonl"):
+        shutil.copy(PROJECT / "labeling" / name, root / "labeling" / name)
     for stage in STAGES:
         importlib.import_module(f"{{ cookiecutter.module_name }}.{stage}").main(root)
 
@@ -38,6 +43,9 @@ def test_dag_on_demo_data(root: Path) -> None:
     assert picked["kept"] and picked["score"] > dummy_score
     done = json.loads((root / "reports" / "done.json").read_text())
     assert {"verdict", "metric", "score", "target", "actions"} <= set(done)
+    queue = [json.loads(line) for line in (root / "labeling" / "queue.jsonl").open()]
+    assert queue and {entry["why"] for entry in queue} <= {"uncertain", "random", "cold_start"}
+    assert json.loads((root / "reports" / "labeling.json").read_text())["pool_left"] > 0
     assert done["verdict"] in ("done", "keep_tuning") and done["actions"]
 
     tuning = pd.read_csv(root / "reports" / "tuning.csv")

@@ -1,4 +1,4 @@
-"""The command line: one sub-command per pipeline stage, plus `done --check` and `predict`.
+"""The command line: one sub-command per pipeline stage, `done --check`, `predict` and labeling.
 
 Stages are imported only when their sub-command runs, so `--help` answers at once.
 """
@@ -14,7 +14,8 @@ from pathlib import Path
 from .config import ThriftyError, find_root
 
 STAGES = {
-    "demo": "write the embedded demo data to data/raw/demo.csv",
+    "demo": "write the embedded demo data to data/raw/demo.csv (and a pool to label)",
+    "labels": "consolidate the label logs -> data/labeled, reports/labeling.json",
     "prepare": "validate the raw file and split off the held-out test set",
     "sample": "draw the seeded sample the ladder is compared on",
     "baselines": "cross-validate every rung of the ladder -> reports/leaderboard.csv",
@@ -22,6 +23,13 @@ STAGES = {
     "evaluate": "score on the test set, publish the bundle -> artifacts/model, metrics.json",
     "done": "compare with done.yaml -> reports/done.json (--check: exit 0 only on done)",
     "report": "write the self-contained page reports/report.html",
+    "queue": "order the pool by the model's uncertainty -> labeling/queue.jsonl",
+}
+
+MODULES = {
+    "label": ".labeling.session",
+    "import-labels": ".labeling.importers",
+    "export-labels": ".labels",
 }
 
 
@@ -48,6 +56,17 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="load a bundle saved with another scikit-learn version",
     )
+    label = commands.add_parser("label", help="the command-line labeler (line-based, resumable)")
+    label.add_argument("--annotator", required=True, help="your name: one log file per annotator")
+    label.add_argument("--n", type=int, help="stop after this many answers")
+    label.add_argument("--test", action="store_true", help="label the test pool, in random order")
+    imports = commands.add_parser(
+        "import-labels", help="add a Label Studio (JSON/CSV) or doccano (JSONL) export to the logs"
+    )
+    imports.add_argument("file", type=Path)
+    imports.add_argument("--annotator", help="whose labels these are (else read from the export)")
+    export = commands.add_parser("export-labels", help="write the consolidated labels as CSV")
+    export.add_argument("file", type=Path)
     return cli
 
 
@@ -58,13 +77,25 @@ def main(argv: list[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     try:
-        module = importlib.import_module(f".{args.command}", __package__)
+        name = MODULES.get(args.command, f".{args.command}")
+        module = importlib.import_module(name, __package__)
         if args.command == "predict":
             module.main(
                 args.bundle, args.input, args.output, args.registry, args.allow_version_mismatch
             )
             return 0
         root = find_root()
+        if args.command == "label":
+            return module.main(root, args.annotator, args.n, args.test)
+        if args.command == "import-labels":
+            for who, n in module.import_labels(root, args.file, args.annotator).items():
+                print(
+                    f"{who}: {n['imported']} imported, {n['unchanged']} already there, "
+                    f"{n['skipped']} skipped"
+                )
+            return 0
+        if args.command == "export-labels":
+            return module.export(root, args.file)
         if args.command == "done":
             return module.main(root, check=args.check)
         return module.main(root) or 0

@@ -17,6 +17,9 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+{%- if cookiecutter.data_kind == "text" %}
+    ValidationInfo,
+{%- endif %}
     field_validator,
     model_validator,
 )
@@ -43,18 +46,37 @@ class DataParams(Section):
     raw: Path = Field(description="raw CSV or Parquet file, relative to the project root")
     target: str = Field(min_length=1, description="the label column")
 {%- if cookiecutter.data_kind == "text" %}
-    text: str = Field(min_length=1, description="the text column")
+    text: Annotated[str, Field(min_length=1)] | Annotated[list[str], Field(min_length=1)] = Field(
+        description="the text column, or a list of columns joined into one text per row"
+    )
+    encoding_errors: Literal["strict", "replace"] = Field(
+        default="strict", description="bytes that are not UTF-8: an error, or replaced by U+FFFD"
+    )
+    max_chars: int = Field(default=5000, ge=1, description="longer texts are truncated")
 {%- endif %}
     drop: list[str] = Field(default_factory=list, description="columns never used as features")
+{%- if cookiecutter.data_kind == "text" %}
+
+    @field_validator("text")
+    @classmethod
+    def _distinct_columns(cls, text: str | list[str]) -> str | list[str]:
+        if isinstance(text, list) and (len(set(text)) < len(text) or not all(text)):
+            raise ValueError(f"{text} must list distinct, non-empty column names")
+        return text
+{%- endif %}
 
 
 {%- if cookiecutter.data_kind == "text" %}
 
 
 class DemoParams(Section):
-    rows: int = Field(default=600, ge=20)
+    rows: int = Field(default=1200, ge=20)
     seed: int = 0
 {%- endif %}
+
+
+class LabelsParams(Section):
+    pool: Path = Field(description="unlabelled items (CSV or Parquet) the labeler serves")
 
 
 class PrepareParams(Section):
@@ -67,12 +89,41 @@ class SampleParams(Section):
     seed: int = 0
 
 
+{%- if cookiecutter.data_kind == "text" %}
+
+
+class NgramParams(Section):
+    """One TF-IDF vectorizer: the n-gram lengths, and which terms it keeps."""
+
+    ngram_range: tuple[int, int]
+    min_df: int = Field(default=1, ge=1, description="drop terms seen in fewer documents")
+    max_features: int | None = Field(default=None, gt=0, description="keep the most frequent")
+
+    @field_validator("ngram_range")
+    @classmethod
+    def _ordered(cls, value: tuple[int, int]) -> tuple[int, int]:
+        if not 1 <= value[0] <= value[1]:
+            raise ValueError(f"{list(value)} must be [low, high] with 1 <= low <= high")
+        return value
+{%- endif %}
+
+
 class FeaturesParams(Section):
 {%- if cookiecutter.data_kind == "text" %}
-    ngram_range: tuple[int, int] = (1, 2)
-    min_df: int = Field(default=1, ge=1)
-    max_features: int | None = Field(default=None, gt=0)
+    words: NgramParams = NgramParams(ngram_range=(1, 2))
+    chars: NgramParams | None = Field(default=None, description="n-grams of characters; null: off")
     sublinear_tf: bool = True
+    lowercase: bool = True
+    lexicons: Path | None = Field(
+        default=Path("lexicons"), description="folder of *.txt word lists; null: none"
+    )
+
+    @field_validator("lexicons")
+    @classmethod
+    def _under_root(cls, folder: Path | None, info: ValidationInfo) -> Path | None:
+        """Resolve against the project root (load_yaml's context), as stages may run anywhere."""
+        root = (info.context or {}).get("root")
+        return root / folder if folder is not None and root is not None else folder
 {%- else %}
     max_categories: int = Field(default=20, ge=2, description="one-hot at most this many levels")
 {%- endif %}
@@ -156,6 +207,7 @@ class Params(Section):
 {%- if cookiecutter.data_kind == "text" %}
     demo: DemoParams
 {%- endif %}
+    labels: LabelsParams
     prepare: PrepareParams
     sample: SampleParams
     features: FeaturesParams
@@ -215,7 +267,7 @@ def find_root(start: Path | None = None) -> Path:
     raise ConfigError(f"no params.yaml in {start} or any parent: run inside the project")
 
 
-def _load(path: Path, model: type[Section]) -> Any:
+def load_yaml(path: Path, model: type[BaseModel]) -> Any:
     if not path.is_file():
         raise ConfigError(f"{path.name}: file not found at {path}")
     try:
@@ -223,7 +275,7 @@ def _load(path: Path, model: type[Section]) -> Any:
     except yaml.YAMLError as error:
         raise ConfigError(f"{path.name}: not valid YAML: {error}") from None
     try:
-        return model.model_validate(raw if raw is not None else {})
+        return model.model_validate(raw if raw is not None else {}, context={"root": path.parent})
     except ValidationError as error:
         lines = [
             f"  {'.'.join(str(part) for part in issue['loc']) or '(top level)'}: {issue['msg']}"
@@ -235,12 +287,12 @@ def _load(path: Path, model: type[Section]) -> Any:
 
 def load_params(root: Path) -> Params:
     """Read and validate params.yaml."""
-    return _load(root / "params.yaml", Params)
+    return load_yaml(root / "params.yaml", Params)
 
 
 def load_done(root: Path) -> Done:
     """Read and validate done.yaml."""
-    return _load(root / "done.yaml", Done)
+    return load_yaml(root / "done.yaml", Done)
 
 
 class Paths:
@@ -250,6 +302,13 @@ class Paths:
         self.root = root
         self.raw = root / params.data.raw if params else None
         self.demo = root / "data" / "raw" / "demo.csv"
+        self.demo_pool = root / "data" / "raw" / "pool.csv"
+        self.pool = root / params.labels.pool if params else None
+        self.labeled = root / "data" / "labeled" / "labels.parquet"
+        self.labeling = root / "labeling"
+        self.queue = self.labeling / "queue.jsonl"
+        self.gold = self.labeling / "gold.jsonl"
+        self.guidelines = self.labeling / "guidelines.md"
         self.train = root / "data" / "prepared" / "train.parquet"
         self.test = root / "data" / "prepared" / "test.parquet"
         self.sample = root / "data" / "sample" / "train.parquet"
@@ -261,6 +320,8 @@ class Paths:
         self.tuning_summary = self.reports / "tuning.json"
         self.learning_curve = self.reports / "learning_curve.csv"
         self.cost = self.reports / "cost.json"
+        self.labeling_metrics = self.reports / "labeling.json"
+        self.adjudicate = self.reports / "adjudicate.csv"
         self.tuned = root / "artifacts" / "tuned"
         self.bundle = root / "artifacts" / "model"
         self.registry = root / "artifacts" / "registry.json"

@@ -2,13 +2,15 @@
 """The demo stage: writes the project's own labelled text corpus to data/raw/demo.csv.
 
 No package ships a labelled text corpus and the pipeline must run offline, so `corpus.py`
-composes one. The stage owns this one file, never the folder: your own data beside it is safe.
+composes one, and a pool of unlabelled messages (data/raw/pool.csv) for the labeling loop.
+The stage owns these two files, never the folder: your own data beside them is safe.
 """
 {%- else -%}
 """The demo stage: writes scikit-learn's bundled {{ "breast-cancer" if cookiecutter.task == "classification" else "diabetes" }} data to data/raw/demo.csv.
 
-The data ships inside scikit-learn, so the pipeline runs offline. The stage owns this one file,
-never the folder: your own data beside it is safe.
+The data ships inside scikit-learn, so the pipeline runs offline. A pool of unlabelled rows
+(data/raw/pool.csv) feeds the labeling loop. The stage owns these two files, never the folder:
+your own data beside them is safe.
 """
 {%- endif %}
 
@@ -17,12 +19,16 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+{% if cookiecutter.data_kind != "text" -%}
+import numpy as np
+{% endif -%}
 import pandas as pd
 
 from .config import {% if cookiecutter.data_kind == "text" %}DemoParams, {% endif %}Paths, load_params
 from .files import write_table
 
 log = logging.getLogger(__name__)
+POOL_ROWS = 200  # unlabelled demo items, in data/raw/pool.csv, for the labeling loop
 
 
 def make_demo({% if cookiecutter.data_kind == "text" %}params: DemoParams{% endif %}) -> pd.DataFrame:
@@ -47,9 +53,39 @@ def make_demo({% if cookiecutter.data_kind == "text" %}params: DemoParams{% endi
 {%- endif %}
 
 
+def make_pool(
+    frame: pd.DataFrame, target: str, rows: int = POOL_ROWS, seed: int = 0
+) -> pd.DataFrame:
+    """Unlabelled items for the labeling demo, with an `id` column and no label.
+{%- if cookiecutter.data_kind == "text" %}
+
+    More messages from the same generator with another seed: new texts, same kind of data.
+    """
+    from .corpus import make_corpus
+
+    pool = make_corpus(n_rows=rows, seed=seed + 1).drop(columns=["topic", "rating"])
+    pool["id"] = [f"pool-{number:05d}" for number in range(1, len(pool) + 1)]
+    return pool
+{%- else %}
+
+    Jittered copies of real rows (each number moved by a tenth of its column's spread): new,
+    plausible cases of the same kind, whose labels are not in any file of the project.
+    """
+    rng = np.random.default_rng(seed)
+    features = frame.drop(columns=[target])
+    pool = features.iloc[rng.integers(0, len(features), size=rows)].reset_index(drop=True)
+    numbers = pool.select_dtypes("number").columns
+    noise = rng.normal(0.0, 0.1, size=(rows, len(numbers))) * features[numbers].std().to_numpy()
+    pool[numbers] = (pool[numbers] + noise).clip(lower=features[numbers].min(), axis=1)
+    pool.insert(0, "id", [f"pool-{number:05d}" for number in range(1, rows + 1)])
+    return pool.round(4)
+{%- endif %}
+
+
 def main(root: Path) -> None:
     params = load_params(root)
     frame = make_demo({% if cookiecutter.data_kind == "text" %}params.demo{% endif %})
-    path = Paths(root, params).demo
-    write_table(frame, path)
-    log.info("wrote %d demo rows to %s", len(frame), path.relative_to(root))
+    paths = Paths(root, params)
+    write_table(frame, paths.demo)
+    write_table(make_pool(frame, params.data.target), paths.demo_pool)
+    log.info("wrote %d demo rows to %s", len(frame), paths.demo.relative_to(root))

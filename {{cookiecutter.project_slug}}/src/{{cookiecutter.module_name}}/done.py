@@ -21,8 +21,10 @@ log = logging.getLogger(__name__)
 CLI = "python -m {{ cookiecutter.module_name }}"
 
 
-def decide(score: float, tuning: dict[str, Any], done: Done) -> tuple[str, list[str]]:
-    """The verdict and its concrete next steps."""
+def decide(
+    score: float, tuning: dict[str, Any], done: Done, pool_left: int | None = None
+) -> tuple[str, list[str]]:
+    """The verdict and its concrete next steps; `pool_left` counts unlabelled pool items."""
     spent, outlook = tuning["cpu_seconds"], tuning["forecast"]
     pick, metric = tuning["model"], done.metric
     if score >= done.target:
@@ -50,13 +52,18 @@ def decide(score: float, tuning: dict[str, Any], done: Done) -> tuple[str, list[
             return "more_data", [
                 f"Cross-validation reaches {done.target} with the {now:,} training rows, but the "
                 f"held-out test set scores {score:.4f}: too few test rows to confirm it.",
-                "Label or collect more rows (the test split grows with them), then dvc repro.",
+                f"Label more items ({CLI} label --annotator YOU --test) or collect rows: the test "
+                "split grows with them, then dvc repro.",
             ]
+        more = need - now
+        label = f"Label about {more:,} more items: {CLI} label --annotator YOU --n {more}"
+        if pool_left is not None and pool_left < more:
+            label += f" (the pool holds {pool_left:,}: add items to the file in labels.pool)"
         return "more_data", [
             f"Tuning has plateaued; the learning curve reaches {done.target} at about "
             f"{need:,} training rows ({now:,} now).",
-            f"Label or collect about {need - now:,} more rows, add them to the file in data.raw, "
-            "then dvc repro.",
+            label + ", then dvc repro.",
+            f"Or collect about {more:,} more labelled rows into the file in data.raw.",
         ]
     if outlook.get("available"):
         return "fold", [
@@ -94,7 +101,8 @@ def verdict(root: Path, done: Done) -> dict[str, Any]:
             f"reports/metrics.json scores {metrics['metric']!r} but done.yaml asks for "
             f"{done.metric!r}; run `dvc repro`"
         )
-    name, actions = decide(float(metrics["score"]), tuning, done)
+    labeling = read_json(paths.labeling_metrics) if paths.labeling_metrics.is_file() else {}
+    name, actions = decide(float(metrics["score"]), tuning, done, labeling.get("pool_left"))
     return {
         "verdict": name,
         "metric": done.metric,

@@ -14,6 +14,10 @@ from sklearn.model_selection import train_test_split
 
 from .config import TASK, DataParams, Paths, PrepareParams, ThriftyError, load_params
 from .files import read_table, write_table
+from .labeling.schema import SPLIT
+{%- if cookiecutter.data_kind == "text" %}
+from .text import clean_texts, text_columns
+{%- endif %}
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +29,7 @@ def tidy(frame: pd.DataFrame, data: DataParams) -> pd.DataFrame:
     pipeline, fitted on training folds only, so nothing leaks from test rows into training.
     """
     frame = frame.rename(columns=str)
-    needed = [data.target{% if cookiecutter.data_kind == "text" %}, data.text{% endif %}]
+    needed = [data.target{% if cookiecutter.data_kind == "text" %}, *text_columns(data){% endif %}]
     missing = [column for column in needed if column not in frame.columns]
     if missing:
         raise ThriftyError(
@@ -37,8 +41,7 @@ def tidy(frame: pd.DataFrame, data: DataParams) -> pd.DataFrame:
         log.warning("data.drop names columns the raw file lacks: %s", ", ".join(unknown))
 {%- if cookiecutter.data_kind == "text" %}
     # Only the text feeds the text ladder; other columns (ids, other labels) are dropped.
-    frame = frame[[data.text, data.target]].copy()
-    frame[data.text] = frame[data.text].fillna("").astype(str)
+    frame = clean_texts(frame[[*text_columns(data), data.target]], data)
 {%- else %}
     frame = frame.drop(columns=[column for column in data.drop if column in frame.columns])
 {%- endif %}
@@ -85,11 +88,40 @@ def split(
     return train.reset_index(drop=True), test.reset_index(drop=True)
 
 
+def with_labels(
+    train: pd.DataFrame, test: pd.DataFrame, labeled: pd.DataFrame, data: DataParams
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Add the labelled pool rows (the `labels` stage's output) to the side each belongs to.
+
+    The raw file's split never moves as labels arrive, so test scores stay comparable from one
+    labeling round to the next; labelled test-pool items (never chosen by uncertainty) grow it.
+    """
+    if labeled.empty:
+        return train, test
+    missing = [column for column in train.columns if column not in labeled.columns]
+    if missing:
+        raise ThriftyError(
+            f"labels.pool: the pool lacks column(s) {', '.join(map(str, missing))} of data.raw; "
+            "labelled items need the same columns as the raw file"
+        )
+{%- if cookiecutter.data_kind == "text" %}
+    labeled = clean_texts(labeled[[*train.columns, SPLIT]], data)
+{%- endif %}
+    sides = [
+        pd.concat([part, labeled.loc[labeled[SPLIT] == side, list(part.columns)]])
+        for side, part in (("train", train), ("test", test))
+    ]
+    log.info("added %d labelled pool row(s)", len(labeled))
+    return sides[0].reset_index(drop=True), sides[1].reset_index(drop=True)
+
+
 def main(root: Path) -> None:
     params = load_params(root)
     paths = Paths(root, params)
-    frame = tidy(read_table(paths.raw, "data.raw"), params.data)
+    frame = tidy(read_table(paths.raw, "data.raw"{% if cookiecutter.data_kind == "text" %}, params.data.encoding_errors{% endif %}), params.data)
     train, test = split(frame, params.data.target, params.prepare)
+    if paths.labeled.is_file():
+        train, test = with_labels(train, test, read_table(paths.labeled, "labels"), params.data)
     write_table(train, paths.train)
     write_table(test, paths.test)
     log.info("prepared %d training and %d test rows", len(train), len(test))

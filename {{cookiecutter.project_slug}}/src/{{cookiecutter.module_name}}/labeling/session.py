@@ -1,0 +1,232 @@
+"""The command-line labeler: `label --annotator NAME [--n N] [--test]`.
+
+Line-based on purpose: it reads one line per answer, so it works in any terminal, over ssh and
+through a pipe. Every answer is appended to the annotator's log and fsynced before the next
+item appears; what is done is recomputed from the logs, so a rerun resumes where the last
+session stopped, and undo is an appended retraction.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import textwrap
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+import pandas as pd
+
+from ..config import Paths, ThriftyError, load_params
+from .pool import load_pool, read_queue
+from .schema import Schema, in_test_pool, load_schema
+from .store import answers, append, effective, log_path, new_event, read_all, session_lock
+
+ACTIONS = {"s": "skip", "f": "flag"}
+PAST = {"label": "labelled", "skip": "skipped", "flag": "flagged"}
+
+
+@dataclass
+class Session:
+    """What one labeling session needs: the pool, the queue, the logs, and its own tally."""
+
+    root: Path
+    annotator: str
+    schema: Schema
+    pool: pd.DataFrame
+    queue: list[dict[str, Any]]
+    guidelines: str
+    out: TextIO
+    tally: dict[str, int] = field(default_factory=lambda: {"label": 0, "skip": 0, "flag": 0})
+
+    @property
+    def log(self) -> Path:
+        return log_path(self.root, self.annotator)
+
+    def servable(self) -> list[dict[str, Any]]:
+        """Queue entries this annotator should answer now, given every annotator's log."""
+        answered: dict[str, set[str]] = {}
+        for item, annotator in answers(read_all(self.root)):
+            answered.setdefault(item, set()).add(annotator)
+        return [
+            entry
+            for entry in self.queue
+            if self.annotator not in (who := answered.get(entry["item"], set()))
+            and (entry.get("need", 1) == 0 or len(who) < entry.get("need", 1))
+        ]
+
+    def show(self, entry: dict[str, Any], left: int) -> None:
+        row = self.pool.loc[entry["item"]]
+        score = entry.get("score")
+        why = entry.get("why", "queue") + (f", margin {score:.3f}" if score is not None else "")
+        done = ", ".join(f"{n} {PAST[action]}" for action, n in self.tally.items() if n)
+        print(
+            f"\n--- item {entry['item']} ({why}) | {left} left in your queue | "
+            f"this session: {done or 'nothing yet'} ---",
+            file=self.out,
+        )
+        print(render(row, self.schema), file=self.out)
+
+    def prompt(self) -> str:
+        if self.schema.labels:
+            keys = "  ".join(f"{c.key} {c.value}" for c in self.schema.labels)
+        else:
+            low, high = self.schema.range or (0, 0)
+            keys = f"a number from {low:g} to {high:g}"
+        return f"[{keys}]  s skip  f flag  u undo  ? guidelines  q quit > "
+
+    def undo(self) -> str | None:
+        """Retract this annotator's latest standing answer; return its item, to show it again."""
+        mine = [e for e in effective(read_all(self.root)) if e["annotator"] == self.annotator]
+        if not mine:
+            print("nothing to undo", file=self.out)
+            return None
+        last = mine[-1]
+        append(
+            self.log,
+            [
+                new_event(
+                    last["item"], "retract", self.annotator, retracts=last["event"], source="cli"
+                )
+            ],
+        )
+        self.tally[last["action"]] = max(0, self.tally.get(last["action"], 0) - 1)
+        print(f"undone: {last['action']} of item {last['item']}", file=self.out)
+        return last["item"]
+
+
+def render(row: pd.Series, schema: Schema) -> str:
+    """The item as the annotator sees it: wrapped text, or a compact column of values."""
+    width = min(100, shutil.get_terminal_size((80, 24)).columns) - 2
+    parts = []
+    for column in schema.show:
+        value = row[column]
+        if isinstance(value, str) and len(schema.show) == 1:
+            text = (
+                value
+                if len(value) <= schema.max_chars
+                else (
+                    value[: schema.max_chars]
+                    + f" [... {len(value) - schema.max_chars} more characters]"
+                )
+            )
+            parts.append(textwrap.fill(text, width=width) or "(empty)")
+        else:
+            shown = f"{value:.4g}" if isinstance(value, float | np.floating) else str(value)
+            parts.append(f"  {column:>24}: {shown}")
+    return "\n".join(parts)
+
+
+def parse(line: str, schema: Schema) -> tuple[str, Any] | None:
+    """One line of input as (action, label); None when it is not an allowed answer."""
+    text = line.strip()
+    if text.lower() in ACTIONS:
+        return ACTIONS[text.lower()], None
+    if text.lower() in {"u", "?", "q"}:
+        return text.lower(), None
+    if schema.labels:
+        choice = schema.choice(text)
+        return ("label", choice.value) if choice else None
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    low, high = schema.range or (0, 0)
+    return ("label", number) if low <= number <= high and np.isfinite(number) else None
+
+
+def test_queue(pool: pd.DataFrame, schema: Schema) -> list[dict[str, Any]]:
+    """The test pool in seeded random order: never by uncertainty, so it stays unbiased."""
+    items = [item for item in pool.index if in_test_pool(schema, item)]
+    order = np.random.default_rng(schema.seed).permutation(len(items))
+    return [{"item": items[i], "why": "test", "score": None, "need": 1} for i in order]
+
+
+def open_session(root: Path, annotator: str, test: bool, out: TextIO) -> Session:
+    params = load_params(root)
+    paths = Paths(root, params)
+    schema = load_schema(root)
+    pool = load_pool(paths.pool, schema)
+    queue = test_queue(pool, schema) if test else read_queue(root, paths, schema, pool)
+    guidelines = paths.guidelines.read_text(encoding="utf-8") if paths.guidelines.is_file() else ""
+    return Session(root, annotator, schema, pool, queue, guidelines, out)
+
+
+def run(root: Path, annotator: str, n: int | None, test: bool, stdin: TextIO, out: TextIO) -> int:
+    """Serve items until the queue is empty, `n` answers are given, `q` or end of input."""
+    if n is not None and n < 1:
+        raise ThriftyError(f"--n {n}: give a positive number of items")
+    log_path(root, annotator)  # checks the name before anything else happens
+    session = open_session(root, annotator, test, out)
+    with session_lock(root, annotator):
+        pending: str | None = None
+        while n is None or sum(session.tally.values()) < n:
+            entries = session.servable()
+            if pending in session.pool.index:  # an undone item comes straight back
+                again = [e for e in session.queue if e["item"] == pending]
+                entries = again[:1] or [{"item": pending, "why": "undo", "need": 1}]
+                pending = None
+            if not entries:
+                print(
+                    "\nNothing left in the queue for you: run `dvc repro` to retrain and "
+                    "refresh it (or raise batch_size in labeling/schema.yaml).",
+                    file=out,
+                )
+                break
+            entry = entries[0]
+            session.show(entry, len(entries))
+            shown = time.monotonic()
+            answer = ask(session, stdin)
+            if answer is None or answer[0] == "q":
+                break
+            action, label = answer
+            if action == "u":
+                pending = session.undo()
+                continue
+            fields = {"label": label} if action == "label" else {}
+            event = new_event(
+                entry["item"],
+                action,
+                annotator,
+                **fields,
+                guidelines_version=session.schema.guidelines_version,
+                model=entry.get("model"),
+                queue_score=entry.get("score"),
+                queue=entry.get("why"),
+                seconds=round(time.monotonic() - shown, 3),
+                source="cli",
+            )
+            append(session.log, [event])
+            session.tally[action] += 1
+            saved = f"saved: {action}" + (f" {label}" if action == "label" else "")
+            print(saved, file=out, flush=True)  # the acknowledgement: the event is on disk
+    t = session.tally
+    print(
+        f"\nThis session: {t['label']} labelled, {t['skip']} skipped, {t['flag']} flagged. "
+        f"Your log: {session.log.relative_to(root)}. Next: dvc repro",
+        file=out,
+    )
+    return 0
+
+
+def ask(session: Session, stdin: TextIO) -> tuple[str, Any] | None:
+    """Prompt until a valid answer; `?` shows the guidelines; None at end of input."""
+    while True:
+        print(session.prompt(), end="", file=session.out, flush=True)
+        line = stdin.readline()
+        if not line:
+            return None
+        answer = parse(line, session.schema)
+        if answer is None:
+            print(f"'{line.strip()}' is not an answer here; nothing was saved.", file=session.out)
+            continue
+        if answer[0] == "?":
+            print(session.guidelines or "(labeling/guidelines.md is missing)", file=session.out)
+            continue
+        return answer
+
+
+def main(root: Path, annotator: str, n: int | None = None, test: bool = False) -> int:
+    return run(root, annotator, n, test, sys.stdin, sys.stdout)

@@ -1,0 +1,55 @@
+"""The queue stage: labeling/queue.jsonl, the next items worth labelling, from the current model.
+
+Runs after `evaluate`, so each `dvc repro` retrains on the newest labels and then asks the new
+model where it is least sure. The label logs are read, never written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from .bundle import MANIFEST, load_bundle, sha256
+from .config import TASK, Paths, ThriftyError, load_params
+from .files import read_table, write_atomic
+from .labeling.pool import build_queue, load_pool, margins, read_gold
+from .labeling.schema import load_schema
+from .labeling.store import read_all
+
+log = logging.getLogger(__name__)
+
+
+def main(root: Path) -> None:
+    params = load_params(root)
+    paths = Paths(root, params)
+    schema = load_schema(root)
+    pool = load_pool(paths.pool, schema)
+    bundle = load_bundle(paths.bundle, paths.registry)
+    columns = list(bundle.metadata["columns"])
+    missing = [column for column in columns if column not in pool.columns]
+    if missing:
+        raise ThriftyError(
+            f"labels.pool: {paths.pool.name} lacks the model's column(s) {', '.join(missing)}"
+        )
+    train = read_table(paths.train, "data/prepared/train")
+    counts = train[params.data.target].value_counts().to_dict() if TASK == "classification" else {}
+    entries = build_queue(
+        pool,
+        schema,
+        read_all(root),
+        read_gold(paths.gold, pool),
+        counts,
+        score=lambda rows: margins(bundle.model, rows[columns]),
+        model=sha256(paths.bundle / MANIFEST),
+    )
+    text = "".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in entries)
+    write_atomic(paths.queue, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    kinds = pd.Series([entry["why"] for entry in entries], dtype=object).value_counts()
+    log.info(
+        "queued %d item(s) for labeling (%s)",
+        len(entries),
+        ", ".join(f"{count} {why}" for why, count in kinds.items()) or "pool exhausted",
+    )
