@@ -20,7 +20,13 @@ PROJECT = Path.cwd()
 
 # Files that exist only for one option value; the generated code never branches on options.
 ONLY_FOR = {
-    ("data_kind", "text"): ["src/{module}/text.py", "src/{module}/corpus.py", "tests/test_text.py"],
+    ("data_kind", "text"): [
+        "src/{module}/text.py",
+        "src/{module}/corpus.py",
+        "tests/test_text.py",
+        "lexicons/negative.txt",
+        "lexicons/positive.txt",
+    ],
     ("data_kind", "tabular"): ["tests/test_tabular.py"],
     ("license", "MIT"): ["LICENSE"],
     ("license", "BSD-3-Clause"): ["LICENSE"],
@@ -33,7 +39,10 @@ def drop_unchosen() -> None:
     keep = {path for (key, value), paths in ONLY_FOR.items() if ANSWERS[key] == value for path in paths}
     drop = {path for paths in ONLY_FOR.values() for path in paths} - keep
     for path in drop:
-        (PROJECT / path.format(module=ANSWERS["module_name"])).unlink(missing_ok=True)
+        file = PROJECT / path.format(module=ANSWERS["module_name"])
+        file.unlink(missing_ok=True)
+        if file.parent != PROJECT and file.parent.is_dir() and not any(file.parent.iterdir()):
+            file.parent.rmdir()  # a folder only that option used (lexicons/)
 
 
 def remote_url() -> str | None:

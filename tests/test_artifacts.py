@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,14 +19,42 @@ PLOTS = {
 }
 
 
-@pytest.fixture(scope="module", params=["classification", "regression"])
-def project(request, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp(f"artifacts-{request.param}")
-    project = shared_setup(bake(out, project_name="Art Demo", task=request.param))
-    run([".venv/bin/dvc", "repro"], project)
-    run(["git", "add", "--all"], project)
-    run(["git", "commit", "--quiet", "-m", "First run"], project)
-    return project
+# The text project is baked for the read-only checks only: each bake and run costs ~30 s.
+KINDS = {
+    "classification": {"task": "classification"},
+    "regression": {"task": "regression"},
+    "text": {"data_kind": "text"},
+}
+TEXT_FILES = {
+    "vocabulary.json",
+    "lexicons.json",
+    "lexicons/negative.txt",
+    "lexicons/positive.txt",
+    "top_terms.csv",
+}
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Callable[[str], Path]:
+    """`published(kind)`: a project of that kind, run and committed once for this module."""
+    projects: dict[str, Path] = {}
+
+    def get(kind: str) -> Path:
+        if kind not in projects:
+            out = tmp_path_factory.mktemp(f"artifacts-{kind}")
+            project = shared_setup(bake(out, project_name="Art Demo", **KINDS[kind]))
+            run([".venv/bin/dvc", "repro"], project)
+            run(["git", "add", "--all"], project)
+            run(["git", "commit", "--quiet", "-m", "First run"], project)
+            projects[kind] = project
+        return projects[kind]
+
+    return get
+
+
+@pytest.fixture(params=["classification", "regression"])
+def project(request, published) -> Path:
+    return published(request.param)
 
 
 def task_of(project: Path) -> str:
@@ -35,15 +65,19 @@ def task_of(project: Path) -> str:
     )
 
 
-def test_bundle_holds_model_features_plots_metadata(project):
+def is_text(project: Path) -> bool:
+    return (project / "lexicons").is_dir()
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_bundle_holds_model_features_plots_metadata(published, kind):
+    project = published(kind)
     bundle = project / "artifacts" / "model"
     manifest = json.loads((bundle / "manifest.json").read_text())["files"]
-    expected = PLOTS[task_of(project)] | {
-        "learning_curve",
-        "leaderboard",
-        "permutation_importance",
-    }
+    explained = "top_terms" if is_text(project) else "permutation_importance"
+    expected = PLOTS[task_of(project)] | {"learning_curve", "leaderboard", explained}
     assert {Path(name).stem for name in manifest if name.startswith("plots/")} == expected
+    assert set(manifest) & TEXT_FILES == (TEXT_FILES if is_text(project) else set())
     for name in ("model.joblib", "features.joblib", "feature_names.json", "metadata.json"):
         assert name in manifest
     on_disk = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()}
@@ -72,7 +106,35 @@ def test_bundle_holds_model_features_plots_metadata(project):
     assert "artifacts/registry.json" in tracked and "artifacts/model/model.joblib" not in tracked
 
 
-def test_report_is_one_offline_page(project):
+def test_text_bundle_holds_lexicons_vocabulary_and_top_terms(published):
+    project = published("text")
+    bundle = project / "artifacts" / "model"
+    manifest = json.loads((bundle / "manifest.json").read_text())["files"]
+    lexicons = json.loads((bundle / "lexicons.json").read_text())
+    assert sorted(lexicons) == ["negative", "positive"]
+    for name, entry in lexicons.items():
+        shipped = hashlib.sha256((project / "lexicons" / f"{name}.txt").read_bytes()).hexdigest()
+        assert entry["sha256"] == manifest[entry["file"]]["sha256"] == shipped
+    names = json.loads((bundle / "feature_names.json").read_text())
+    assert {entry["feature"] for entry in lexicons.values()} <= set(names)
+    vocabulary = json.loads((bundle / "vocabulary.json").read_text())
+    assert set(vocabulary) == {"words", "chars"}
+    for kind, terms in vocabulary.items():
+        assert all(names[column] == f"{kind}__{term}" for term, column in terms.items())
+    top = (bundle / "top_terms.csv").read_text().splitlines()
+    assert top[0] == "class,rank,kind,term,weight"
+    classes = {line.split(",")[0] for line in top[1:]}
+    assert classes == {"billing", "delivery", "product", "account"}
+    # The lexicons are a dependency of the stages that fit features, never an output.
+    stages = yaml.safe_load((project / "dvc.yaml").read_text())["stages"]
+    for stage in ("baselines", "tune", "evaluate"):
+        assert "lexicons" in stages[stage]["deps"], stage
+    assert not any("lexicons" in str(stage.get("outs", [])) for stage in stages.values())
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_report_is_one_offline_page(published, kind):
+    project = published(kind)
     page = (project / "reports" / "report.html").read_text()
     assert "http" not in page
     images = re.findall(r'<img[^>]+src="data:image/png;base64,', page)
@@ -82,7 +144,9 @@ def test_report_is_one_offline_page(project):
     assert verdict in page
 
 
-def test_predict_refuses_a_tampered_bundle(project, tmp_path):
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_predict_refuses_a_tampered_bundle(published, kind, tmp_path):
+    project = published(kind)
     copy = tmp_path / "artifacts" / "model"
     shutil.copytree(project / "artifacts" / "model", copy)
     shutil.copy(project / "artifacts" / "registry.json", tmp_path / "artifacts")

@@ -33,9 +33,12 @@ FILLER = ["please", "help", "order", "today", "thanks"]
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    """A temporary project root holding copies of the real params.yaml and done.yaml."""
+    """A temporary project root holding copies of the real params.yaml, done.yaml{% if cookiecutter.data_kind == "text" %}, lexicons/{% endif %}."""
     for name in ("params.yaml", "done.yaml"):
         shutil.copy(PROJECT / name, tmp_path / name)
+{%- if cookiecutter.data_kind == "text" %}
+    shutil.copytree(PROJECT / "lexicons", tmp_path / "lexicons")
+{%- endif %}
     return tmp_path
 
 

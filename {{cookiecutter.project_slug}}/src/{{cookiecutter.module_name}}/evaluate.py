@@ -19,7 +19,8 @@ from .bundle import load_bundle, save_bundle
 from .config import Paths, load_done, load_params
 from .files import read_table, write_json
 from .ladder import split_xy
-from .plots import diagnostic_plots, plot_data
+from .plots import diagnostic_plots, plot_data{% if cookiecutter.data_kind == "text" %}, top_terms
+from .text import lexicon_files{% endif %}
 
 log = logging.getLogger(__name__)
 
@@ -37,18 +38,46 @@ def score_test(model, X: pd.DataFrame, y: pd.Series, metric: str) -> dict[str, f
     return {name: float(get_scorer(name)(model, X, y)) for name in names}
 
 
-def feature_files(model, folder: Path) -> dict[str, Path]:
-    """Readable companions of the fitted features: their names (and, for text, the vocabulary)."""
+{%- if cookiecutter.data_kind == "text" %}
+
+
+TOP_TERMS = 50  # per class in top_terms.csv; the plot shows fewer
+{%- endif %}
+
+
+def feature_files(model, folder: Path{% if cookiecutter.data_kind == "text" %}, lexicons: Path | None{% endif %}) -> dict[str, Path]:
+{%- if cookiecutter.data_kind == "text" %}
+    """Readable companions of the fitted features: names, vocabulary, lexicons, top terms.
+
+    The lexicons are copies of the files in `lexicons`, listed with their sha256 digests.
+    """
+{%- else %}
+    """Readable companions of the fitted features: their names, one per column."""
+{%- endif %}
     features = model.named_steps["features"]
     names = folder / "feature_names.json"
     names.write_text(json.dumps([str(n) for n in features.get_feature_names_out()], indent=1))
     files = {"feature_names.json": names}
 {%- if cookiecutter.data_kind == "text" %}
+    branches = features.named_transformers_
+    # Each term with its column in the feature matrix, so a weight traces back to its term.
+    readable = {
+        name: {
+            term: int(index) + features.output_indices_[name].start
+            for term, index in sorted(branches[name][-1].vocabulary_.items())
+        }
+        for name in ("words", "chars")
+        if name in branches
+    }
     vocabulary = folder / "vocabulary.json"
-    terms = features.named_transformers_["words"].vocabulary_
-    readable = {term: int(index) for term, index in sorted(terms.items())}
     vocabulary.write_text(json.dumps(readable, indent=1, ensure_ascii=False))
     files["vocabulary.json"] = vocabulary
+    if "lexicons" in branches:
+        files |= lexicon_files(branches["lexicons"][-1], lexicons, folder)
+    terms = top_terms(model, TOP_TERMS)
+    if terms is not None:  # models without one weight per term have no top terms
+        terms.to_csv(folder / "top_terms.csv", index=False)
+        files["top_terms.csv"] = folder / "top_terms.csv"
 {%- endif %}
     return files
 
@@ -66,7 +95,7 @@ def main(root: Path) -> None:
         folder = Path(tmp) / "plots"
         images = diagnostic_plots(tuned.model, X, y, folder, curve, board, done.metric)
         files = {f"plots/{image.name}": image for image in images}
-        files |= feature_files(tuned.model, Path(tmp))
+        files |= feature_files(tuned.model, Path(tmp){% if cookiecutter.data_kind == "text" %}, params.features.lexicons{% endif %})
         metadata = {**tuned.metadata, "test": test, "test_rows": len(X)}
         objects = {"model": tuned.model, "features": tuned.model.named_steps["features"]}
         save_bundle(

@@ -24,15 +24,42 @@ READERS: dict[str, Callable[[Path], pd.DataFrame]] = {
 }
 
 
-def read_table(path: Path, key: str) -> pd.DataFrame:
-    """Read a CSV or Parquet file; `key` names the setting that pointed here, for errors."""
+def first_bad_line(path: Path) -> int | None:
+    """The number (from 1) of the first line of `path` that is not valid UTF-8, if any."""
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return None
+
+
+def read_table(path: Path, key: str, encoding_errors: str = "strict") -> pd.DataFrame:
+    """Read a CSV or Parquet file; `key` names the setting that pointed here, for errors.
+
+    `encoding_errors` is Python's policy for a CSV's bytes that are not UTF-8: "strict" stops
+    at them, "replace" reads each as U+FFFD. Parquet holds UTF-8 text by definition.
+    """
     if not path.is_file():
         raise ThriftyError(f"{key}: {path} does not exist; set {key} in params.yaml")
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise ThriftyError(f"{key}: {path.name} is not {', '.join(READERS)}")
+    options = {"encoding_errors": encoding_errors} if reader is pd.read_csv else {}
     try:
-        return reader(path)
+        return reader(path, **options)
+    except UnicodeDecodeError as error:
+        # pandas reports a position inside its read buffer; the line is what a person can find.
+        raise ThriftyError(
+            f"{key}: {path} line {first_bad_line(path)} is not UTF-8 ({error.reason}); "
+{%- if cookiecutter.data_kind == "text" %}
+            "save the file as UTF-8, or set data.encoding_errors: replace "
+            "(allowed: strict, replace)"
+{%- else %}
+            "save the file as UTF-8"
+{%- endif %}
+        ) from None
     except (ValueError, OSError, pd.errors.ParserError) as error:
         raise ThriftyError(f"{key}: cannot read {path}: {error}") from None
 

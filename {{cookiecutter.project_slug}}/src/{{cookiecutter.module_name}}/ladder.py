@@ -14,6 +14,7 @@ from sklearn.base import BaseEstimator
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
 {%- else %}
 from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.impute import SimpleImputer
@@ -21,20 +22,52 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 {%- endif %}
 
-from .config import DataParams, FeaturesParams, Rung
+from .config import DataParams, FeaturesParams{% if cookiecutter.data_kind == "text" %}, NgramParams{% endif %}, Rung
+{%- if cookiecutter.data_kind == "text" %}
+from .text import LexiconCounter, join_texts, joined_name, load_lexicons, text_columns
+{%- endif %}
+
+
+{%- if cookiecutter.data_kind == "text" %}
+
+
+def _tfidf(grams: NgramParams, analyzer: str, params: FeaturesParams) -> TfidfVectorizer:
+    """One TF-IDF vectorizer; char_wb n-grams never span two words, so they stay few."""
+    return TfidfVectorizer(
+        analyzer=analyzer,
+        ngram_range=tuple(grams.ngram_range),
+        min_df=grams.min_df,
+        max_features=grams.max_features,
+        sublinear_tf=params.sublinear_tf,
+        lowercase=params.lowercase,
+    )
+{%- endif %}
 
 
 def build_features(data: DataParams, params: FeaturesParams) -> ColumnTransformer:
 {%- if cookiecutter.data_kind == "text" %}
-    """TF-IDF word n-grams of the text column; the matrix stays sparse."""
-    words = TfidfVectorizer(
-        ngram_range=tuple(params.ngram_range),
-        min_df=params.min_df,
-        max_features=params.max_features,
-        sublinear_tf=params.sublinear_tf,
-    )
+    """TF-IDF of word and character n-grams, and one count per lexicon; all sparse.
+
+    Each branch first joins the text columns into one string per row, so a user's several
+    columns (subject, body) need no preparing, and missing texts read as empty.
+    """
+    vectorizers = {"words": (params.words, "word"), "chars": (params.chars, "char_wb")}
+    branches = [
+        (name, _tfidf(grams, analyzer, params))
+        for name, (grams, analyzer) in vectorizers.items()
+        if grams is not None
+    ]
+    if params.lexicons is not None:
+        lists = load_lexicons(params.lexicons, params.lowercase)
+        terms = {lexicon.name: lexicon.terms for lexicon in lists}
+        branches.append(("lexicons", LexiconCounter(terms, params.lowercase)))
+    join = FunctionTransformer(join_texts, feature_names_out=joined_name)
+    columns = text_columns(data)
     # sparse_threshold=1: ColumnTransformer would densify a small corpus's matrix otherwise.
-    return ColumnTransformer([("words", words, data.text)], sparse_threshold=1.0)
+    return ColumnTransformer(
+        [(name, Pipeline([("join", join), (name, step)]), columns) for name, step in branches],
+        sparse_threshold=1.0,
+    )
 {%- else %}
     """Impute and scale numbers, impute and one-hot encode everything else.
 

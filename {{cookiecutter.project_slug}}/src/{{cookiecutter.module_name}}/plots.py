@@ -195,8 +195,12 @@ def _importance(model, X, y, metric: str, seed: int, path: Path) -> Path:
 {%- else %}
 
 
-def _top_terms(model, path: Path) -> Path | None:
-    """The largest weights of the final linear model, by term: text has one input column."""
+def top_terms(model, k: int = TOP) -> pd.DataFrame | None:
+    """The `k` features with the largest weights per class: class, rank, kind, term, weight.
+
+    `kind` is the feature branch: words, chars (character n-grams) or lexicons. None for
+    models without one weight per feature (trees, neighbours, the dummy).
+    """
     final = model.named_steps["model"]
 {%- if cookiecutter.task == "classification" %}
     if hasattr(final, "coef_"):
@@ -206,26 +210,47 @@ def _top_terms(model, path: Path) -> Path | None:
         weights = final.feature_log_prob_ - final.feature_log_prob_.mean(axis=0)
         weights = weights[1:] if len(final.classes_) == 2 else weights
     else:
-        return None  # trees, neighbours, the dummy: no one weight per term to show
+        return None
     names = [str(c) for c in final.classes_]
     names = [f"{names[1]} (against {names[0]})"] if len(weights) == 1 else names
 {%- else %}
     if not hasattr(final, "coef_"):
-        return None  # trees, neighbours, the dummy: no one weight per term to show
+        return None
     weights, names = np.atleast_2d(final.coef_), ["a higher prediction"]
 {%- endif %}
-    terms = [t.split("__", 1)[-1] for t in model.named_steps["features"].get_feature_names_out()]
-    columns = min(len(names), 2)
-    grid = {"nrows": -(-len(names) // columns), "ncols": columns, "squeeze": False}
+    features = model.named_steps["features"].get_feature_names_out()
+    rows = [
+        {"class": name, "rank": rank, "kind": kind, "term": term, "weight": float(row[i])}
+        for name, row in zip(names, weights, strict=True)
+        for rank, i in enumerate(np.argsort(-np.abs(row), kind="stable")[:k], start=1)
+        for kind, term in [str(features[i]).split("__", 1)]
+    ]
+    return pd.DataFrame(rows)
+
+
+def _term_label(kind: str, term: str) -> str:
+    """How a feature reads on the plot: character n-grams quoted, lexicons named as such."""
+    return {"chars": f"'{term}'", "lexicons": f"lexicon: {term}"}.get(kind, term)
+
+
+def _top_terms(model, path: Path) -> Path | None:
+    """One panel per class: its terms with the largest weights, towards (blue) or away (red)."""
+    terms = top_terms(model)
+    if terms is None:
+        return None  # trees, neighbours, the dummy: no one weight per term to show
+    panels = list(terms.groupby("class", sort=False))
+    columns = min(len(panels), 2)
+    grid = {"nrows": -(-len(panels) // columns), "ncols": columns, "squeeze": False}
     title = "Terms with the largest weights (blue: towards, red: away)"
     with _figure(path, title, figsize=(6 * columns, 4.5 * grid["nrows"]), **grid) as axes:
-        for ax, row, name in zip(axes.flat, weights, names, strict=False):
-            top = np.argsort(np.abs(row))[-TOP:]
-            colours = np.where(row[top] > 0, "tab:blue", "tab:red")
-            ax.barh([terms[i] for i in top], row[top], color=colours)
+        for ax, (name, rows) in zip(axes.flat, panels, strict=False):
+            rows = rows.iloc[::-1]  # barh draws bottom-up: the largest weight on top
+            labels = [_term_label(kind, term) for kind, term in rows[["kind", "term"]].to_numpy()]
+            colours = np.where(rows["weight"] > 0, "tab:blue", "tab:red")
+            ax.barh(labels, rows["weight"], color=colours)
             ax.axvline(0, color="grey", linewidth=1)
             ax.set(title=name, xlabel="weight", ylabel="term")
-        for ax in axes.flat[len(names) :]:
+        for ax in axes.flat[len(panels) :]:
             ax.set_axis_off()
     return path
 {%- endif %}

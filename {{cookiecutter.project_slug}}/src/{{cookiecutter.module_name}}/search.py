@@ -63,6 +63,8 @@ def halving_search(
         cv=cv,
         scoring=metric,
         refit=False,
+        return_train_score=False,  # unused, and it would score every training fold again
+        random_state=seed,  # which rows each round sees: unseeded, reruns would differ
         n_jobs=n_jobs,
         # A candidate may not fit the first round's few rows (kNN with more neighbours than
         # rows): it scores NaN and is dropped. If every fit of a round fails, it still raises.
@@ -71,9 +73,7 @@ def halving_search(
     if grid_size(space) <= max_candidates:
         search = HalvingGridSearchCV(candidate, grid, **common)
     else:  # a large grid is sampled, never enumerated
-        search = HalvingRandomSearchCV(
-            candidate, grid, n_candidates=max_candidates, random_state=seed, **common
-        )
+        search = HalvingRandomSearchCV(candidate, grid, n_candidates=max_candidates, **common)
     return search.fit(X, y)
 
 
