@@ -72,6 +72,7 @@ MODULES = {
     "labels",
     "ladder",
     "metadata",
+    "paths",
     "plots",
     "predict",
     "prepare",

@@ -15,10 +15,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from .config import TASK, BaselinesParams, Params, Paths, ThriftyError, load_done, load_params
+from .config import TASK, BaselinesParams, Params, ThriftyError, load_done, load_params
 from .crossval import CVResult, beats, cross_score, make_cv
 from .files import read_table, write_table
 from .ladder import build_candidate, split_xy
+from .paths import Paths
 
 log = logging.getLogger(__name__)
 

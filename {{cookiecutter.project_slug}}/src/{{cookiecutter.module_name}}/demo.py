@@ -24,8 +24,9 @@ import numpy as np
 {% endif -%}
 import pandas as pd
 
-from .config import {% if cookiecutter.data_kind == "text" %}DemoParams, {% endif %}Paths, load_params
+from .config import {% if cookiecutter.data_kind == "text" %}DemoParams, {% endif %}load_params
 from .files import write_table
+from .paths import Paths
 
 log = logging.getLogger(__name__)
 POOL_ROWS = 200  # unlabelled demo items, in data/raw/pool.csv, for the labeling loop

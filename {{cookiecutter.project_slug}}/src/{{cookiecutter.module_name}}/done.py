@@ -14,8 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from .config import Done, Paths, ThriftyError, load_done
+from .config import Done, ThriftyError, load_done
 from .files import read_json, read_table, write_json
+from .paths import Paths
 
 log = logging.getLogger(__name__)
 CLI = "python -m {{ cookiecutter.module_name }}"

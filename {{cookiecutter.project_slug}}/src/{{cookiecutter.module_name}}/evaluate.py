@@ -16,9 +16,10 @@ import pandas as pd
 from sklearn.metrics import get_scorer
 
 from .bundle import load_bundle, save_bundle
-from .config import Paths, load_done, load_params
+from .config import load_done, load_params
 from .files import read_table, write_json
 from .ladder import split_xy
+from .paths import Paths
 from .plots import diagnostic_plots, plot_data{% if cookiecutter.data_kind == "text" %}, top_terms
 from .text import lexicon_files{% endif %}
 

@@ -15,12 +15,13 @@ from typing import Any
 
 import pandas as pd
 
-from .config import TASK, Paths, load_params
+from .config import TASK, load_params
 from .files import write_json, write_table
 from .labeling.agreement import agreement
 from .labeling.pool import duplicates, load_pool, read_gold
 from .labeling.schema import SPLIT, Schema, in_test_pool, load_schema
 from .labeling.store import answers, read_all
+from .paths import Paths
 
 log = logging.getLogger(__name__)
 

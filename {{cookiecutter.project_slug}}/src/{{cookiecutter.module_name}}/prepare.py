@@ -12,9 +12,10 @@ from pathlib import Path
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from .config import TASK, DataParams, Paths, PrepareParams, ThriftyError, load_params
+from .config import TASK, DataParams, PrepareParams, ThriftyError, load_params
 from .files import read_table, write_table
 from .labeling.schema import SPLIT
+from .paths import Paths
 {%- if cookiecutter.data_kind == "text" %}
 from .text import clean_texts, text_columns
 {%- endif %}

@@ -13,11 +13,12 @@ from pathlib import Path
 import pandas as pd
 
 from .bundle import MANIFEST, load_bundle, sha256
-from .config import TASK, Paths, ThriftyError, load_params
+from .config import TASK, ThriftyError, load_params
 from .files import read_table, write_atomic
 from .labeling.pool import build_queue, load_pool, margins, read_gold
 from .labeling.schema import load_schema
 from .labeling.store import read_all
+from .paths import Paths
 
 log = logging.getLogger(__name__)
 

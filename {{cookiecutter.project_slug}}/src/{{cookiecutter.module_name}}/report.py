@@ -18,8 +18,8 @@ from typing import Any
 
 import pandas as pd
 
-from .config import Paths
 from .files import read_json, read_table, write_atomic
+from .paths import Paths
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,9 @@ from pathlib import Path
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from .config import TASK, Paths, SampleParams, ThriftyError, load_params
+from .config import TASK, SampleParams, ThriftyError, load_params
 from .files import read_table, write_table
+from .paths import Paths
 
 log = logging.getLogger(__name__)
 

@@ -20,12 +20,13 @@ from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from .bundle import save_bundle
-from .config import TASK, Done, Params, Paths, load_done, load_params
+from .config import TASK, Done, Params, load_done, load_params
 from .crossval import cross_score, make_cv
 from .files import read_table, write_json, write_table
 from .forecast import forecast, measure_curve
 from .ladder import build_candidate, split_xy
 from .metadata import describe_run
+from .paths import Paths
 from .scorers import metrics_for
 from .search import (
     Tuned,

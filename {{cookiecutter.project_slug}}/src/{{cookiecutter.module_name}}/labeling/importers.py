@@ -18,7 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..config import TASK, Paths, ThriftyError, load_params
+from ..config import TASK, ThriftyError, load_params
+from ..paths import Paths
 from . import store
 from .pool import load_pool
 from .schema import Schema, load_schema

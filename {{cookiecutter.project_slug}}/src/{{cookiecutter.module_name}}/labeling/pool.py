@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import TASK, Paths, ThriftyError
+from ..config import TASK, ThriftyError
 from ..files import read_table
+from ..paths import Paths
 from .schema import Schema, in_test_pool, needs_overlap
 from .store import answers, read_all
 

@@ -19,7 +19,8 @@ from typing import Any, TextIO
 import numpy as np
 import pandas as pd
 
-from ..config import Paths, ThriftyError, load_params
+from ..config import ThriftyError, load_params
+from ..paths import Paths
 from .pool import load_pool, read_queue
 from .schema import Schema, in_test_pool, load_schema
 from .store import answers, append, effective, log_path, new_event, read_all, session_lock

@@ -1,0 +1,43 @@
+"""Every file the pipeline reads or writes, named once, from one project root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .config import Params
+
+
+class Paths:
+    """Every file the pipeline reads or writes, derived from one project root."""
+
+    def __init__(self, root: Path, params: Params | None = None):
+        self.root = root
+        self.raw = root / params.data.raw if params else None
+        self.demo = root / "data" / "raw" / "demo.csv"
+        self.demo_pool = root / "data" / "raw" / "pool.csv"
+        self.pool = root / params.labels.pool if params else None
+        self.labeled = root / "data" / "labeled" / "labels.parquet"
+        self.labeling = root / "labeling"
+        self.queue = self.labeling / "queue.jsonl"
+        self.gold = self.labeling / "gold.jsonl"
+        self.guidelines = self.labeling / "guidelines.md"
+        self.train = root / "data" / "prepared" / "train.parquet"
+        self.test = root / "data" / "prepared" / "test.parquet"
+        self.sample = root / "data" / "sample" / "train.parquet"
+        self.reports = root / "reports"
+        self.leaderboard = self.reports / "leaderboard.csv"
+        self.metrics = self.reports / "metrics.json"
+        self.done = self.reports / "done.json"
+        self.tuning = self.reports / "tuning.csv"
+        self.tuning_summary = self.reports / "tuning.json"
+        self.learning_curve = self.reports / "learning_curve.csv"
+        self.cost = self.reports / "cost.json"
+        self.labeling_metrics = self.reports / "labeling.json"
+        self.adjudicate = self.reports / "adjudicate.csv"
+        self.tuned = root / "artifacts" / "tuned"
+        self.bundle = root / "artifacts" / "model"
+        self.registry = root / "artifacts" / "registry.json"
+        self.plot_data = self.reports / "plots"
+        self.report = self.reports / "report.html"
