@@ -64,6 +64,7 @@ MODULES = {
     "guard",
     "labeling/__init__",
     "labeling/agreement",
+    "labeling/exports",
     "labeling/importers",
     "labeling/pool",
     "labeling/schema",
