@@ -122,6 +122,8 @@ def test_users_own_data_is_never_deleted(editable):
     run([".venv/bin/dvc", "repro"], editable)
     run([".venv/bin/dvc", "repro", "--force", "demo"], editable)
     assert mine.read_bytes() == before
+    # The demo's pool lacks the user's `site` column: labeling waits, the pipeline does not.
+    assert (editable / "labeling" / "queue.jsonl").read_text() == ""
     assert json.loads((editable / "reports" / "done.json").read_text())["verdict"]
 
 

@@ -42,6 +42,7 @@ def tuning(
         "gain": gain,
         "cpu_seconds": cpu_seconds,
         "grid_cpu_seconds": 40.0,
+        "curve_cpu_seconds": cpu_seconds / 3,
         "forecast": forecast,
     }
 
@@ -148,6 +149,7 @@ def test_main_writes_the_verdict_and_the_receipt(root: Path, done: Done) -> None
     assert json.loads((root / "reports" / "cost.json").read_text()) == {
         "baselines_cpu_seconds": 3.0,  # the skipped rung cost nothing
         "tune_cpu_seconds": 3.0,
+        "forecast_cpu_seconds": 1.0,  # the learning curve's share of tune
         "total_cpu_seconds": 6.0,
         "grid_estimate_cpu_seconds": 40.0,
         "grid_to_ours": 6.67,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .bundle import MANIFEST, load_bundle, sha256
-from .config import TASK, ThriftyError, load_params
+from .config import TASK, load_params
 from .files import read_table, write_atomic
 from .labeling.pool import build_queue, load_pool, margins, read_gold
 from .labeling.schema import load_schema
@@ -32,20 +32,28 @@ def main(root: Path) -> None:
     columns = list(bundle.metadata["columns"])
     missing = [column for column in columns if column not in pool.columns]
     if missing:
-        raise ThriftyError(
-            f"labels.pool: {paths.pool.name} lacks the model's column(s) {', '.join(missing)}"
+        # Your own data, the demo's pool: labeling waits for a pool of your items, the rest of
+        # the pipeline must not.
+        log.warning(
+            "labels.pool: %s lacks the model's column(s) %s; the queue stays empty until "
+            "labels.pool names a pool of items with the columns of data.raw",
+            paths.pool.name,
+            ", ".join(missing),
         )
-    train = read_table(paths.train, "data/prepared/train")
-    counts = train[params.data.target].value_counts().to_dict() if TASK == "classification" else {}
-    entries = build_queue(
-        pool,
-        schema,
-        read_all(root),
-        read_gold(paths.gold, pool),
-        counts,
-        score=lambda rows: margins(bundle.model, rows[columns]),
-        model=sha256(paths.bundle / MANIFEST),
-    )
+        entries: list[dict] = []
+    else:
+        train = read_table(paths.train, "data/prepared/train")
+        target = params.data.target
+        counts = train[target].value_counts().to_dict() if TASK == "classification" else {}
+        entries = build_queue(
+            pool,
+            schema,
+            read_all(root),
+            read_gold(paths.gold, pool),
+            counts,
+            score=lambda rows: margins(bundle.model, rows[columns]),
+            model=sha256(paths.bundle / MANIFEST),
+        )
     text = "".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in entries)
     write_atomic(paths.queue, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     kinds = pd.Series([entry["why"] for entry in entries], dtype=object).value_counts()

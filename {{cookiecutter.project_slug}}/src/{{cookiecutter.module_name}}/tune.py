@@ -164,6 +164,7 @@ def main(root: Path) -> None:
     pick, why = one_se_pick(tuned, cost)
     model = build_candidate(params.ladder[pick.name], params.data, params.features)
     model.set_params(**{f"model__{key}": value for key, value in pick.params.items()})
+    before_curve = time.process_time()
     curve = measure_curve(
         model,
         X,
@@ -174,6 +175,7 @@ def main(root: Path) -> None:
         params.tune.curve_points,
         params.compute.n_jobs,
     )
+    curve_cpu = time.process_time() - before_curve
     model.fit(X, y)
     ceiling = metrics_for(TASK)[done.metric][1]
     outlook = forecast(curve, len(X), ceiling, done.target, params.tune.cv_folds)
@@ -191,6 +193,7 @@ def main(root: Path) -> None:
         "cpu_seconds": time.process_time() - start + workers,
         "budget_cpu_seconds": done.budget_cpu_seconds,
         "grid_cpu_seconds": grid,
+        "curve_cpu_seconds": curve_cpu,
         "forecast": outlook,
     }
     metadata = describe_run(root, params, done, X, summary)

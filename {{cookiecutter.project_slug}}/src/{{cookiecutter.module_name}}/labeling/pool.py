@@ -29,6 +29,11 @@ log = logging.getLogger(__name__)
 
 def load_pool(path: Path, schema: Schema) -> pd.DataFrame:
     """The pool indexed by its id (as text), with the id and shown columns checked."""
+    if not path.is_file():
+        raise ThriftyError(
+            f"labels.pool: {path} does not exist: run `dvc repro` first (the demo stage writes "
+            "the demo's pool), or set labels.pool in params.yaml to your own file"
+        )
     pool = read_table(path, "labels.pool").rename(columns=str)
     missing = [column for column in (schema.id, *schema.show) if column not in pool.columns]
     if missing:
