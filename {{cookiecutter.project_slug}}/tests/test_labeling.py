@@ -55,7 +55,7 @@ def lab(root: Path) -> Path:
     demo = make_demo({{ "params.demo" if cookiecutter.data_kind == "text" else "" }})
     pool = root / params.labels.pool
     pool.parent.mkdir(parents=True)
-    make_pool(demo, params.data.target).to_csv(pool, index=False)
+    make_pool(demo).to_csv(pool, index=False)
     return root
 
 

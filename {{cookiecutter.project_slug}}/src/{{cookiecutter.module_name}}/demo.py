@@ -54,9 +54,7 @@ def make_demo({% if cookiecutter.data_kind == "text" %}params: DemoParams{% endi
 {%- endif %}
 
 
-def make_pool(
-    frame: pd.DataFrame, target: str, rows: int = POOL_ROWS, seed: int = 0
-) -> pd.DataFrame:
+def make_pool(frame: pd.DataFrame, rows: int = POOL_ROWS, seed: int = 0) -> pd.DataFrame:
     """Unlabelled items for the labeling demo, with an `id` column and no label.
 {%- if cookiecutter.data_kind == "text" %}
 
@@ -73,7 +71,7 @@ def make_pool(
     plausible cases of the same kind, whose labels are not in any file of the project.
     """
     rng = np.random.default_rng(seed)
-    features = frame.drop(columns=[target])
+    features = frame.iloc[:, :-1]  # the demo's label is its last column, whatever data.target
     pool = features.iloc[rng.integers(0, len(features), size=rows)].reset_index(drop=True)
     numbers = pool.select_dtypes("number").columns
     noise = rng.normal(0.0, 0.1, size=(rows, len(numbers))) * features[numbers].std().to_numpy()
@@ -88,5 +86,5 @@ def main(root: Path) -> None:
     frame = make_demo({% if cookiecutter.data_kind == "text" %}params.demo{% endif %})
     paths = Paths(root, params)
     write_table(frame, paths.demo)
-    write_table(make_pool(frame, params.data.target), paths.demo_pool)
+    write_table(make_pool(frame), paths.demo_pool)
     log.info("wrote %d demo rows to %s", len(frame), paths.demo.relative_to(root))
