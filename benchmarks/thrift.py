@@ -40,6 +40,7 @@ HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work"
 TEMPLATE = HERE.parent
 FLAML_BUDGETS = (5, 20, 60)
+PROTOCOL = "ours asked to reach T, with the grid's CPU as budget"
 FLAML_ESTIMATORS = {
     ("classification", "tabular"): ["lrl2", "kneighbor", "rf", "histgb", "svc"],
     ("regression", "tabular"): ["enet", "kneighbor", "rf", "histgb"],
@@ -221,8 +222,13 @@ def run(name: str, reuse: dict | None = None) -> dict:
             "budget_cpu_seconds": budget,
         }
     )
-    (model, pick), row["ours_cpu"] = measured(ours, m, params, asked, train)
+    (model, pick), cpu = measured(ours, m, params, asked, train)
     row["ours_pick"], row["ours"] = pick, judge(model)
+    # Our arm is cheap enough to repeat: each --reuse run adds one measurement of it.
+    earlier = (reuse or {}).get("ours_cpu_runs", []) if (reuse or {}).get("protocol") else []
+    row["ours_cpu_runs"] = [*earlier, cpu]
+    row["ours_cpu"] = float(np.median(row["ours_cpu_runs"]))
+    row["protocol"] = PROTOCOL
     return row
 
 
