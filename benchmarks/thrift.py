@@ -21,8 +21,6 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
-from sklearn import datasets
 from sklearn.base import clone
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import (
@@ -35,6 +33,7 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from results import report  # noqa: E402
+from suites import DATASETS  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work"
@@ -45,35 +44,6 @@ FLAML_ESTIMATORS = {
     ("classification", "tabular"): ["lrl2", "kneighbor", "rf", "histgb", "svc"],
     ("regression", "tabular"): ["enet", "kneighbor", "rf", "histgb"],
     ("classification", "text"): ["lrl2", "svc", "sgd"],
-}
-
-
-def tabular(loader):
-    def load():
-        bunch = loader(as_frame=True)
-        frame = bunch.frame.rename(columns={bunch.frame.columns[-1]: "target"})
-        frame.columns = [str(c) for c in frame.columns]
-        return frame
-
-    return load
-
-
-def synthetic():
-    X, y = datasets.make_classification(
-        n_samples=50_000, n_features=20, n_informative=8, flip_y=0.05, random_state=0
-    )
-    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(20)])
-    frame["target"] = y
-    return frame
-
-
-DATASETS = {
-    "breast_cancer": ("classification", "tabular", tabular(datasets.load_breast_cancer)),
-    "wine": ("classification", "tabular", tabular(datasets.load_wine)),
-    "digits": ("classification", "tabular", tabular(datasets.load_digits)),
-    "diabetes": ("regression", "tabular", tabular(datasets.load_diabetes)),
-    "classification_50k": ("classification", "tabular", synthetic),
-    "text_demo": ("classification", "text", None),
 }
 
 

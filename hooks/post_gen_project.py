@@ -22,6 +22,7 @@ PROJECT = Path.cwd()
 ONLY_FOR = {
     ("data_kind", "text"): [
         "src/{module}/text.py",
+        "src/{module}/lexicons.py",
         "src/{module}/corpus.py",
         "tests/test_text.py",
         "lexicons/negative.txt",

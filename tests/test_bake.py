@@ -115,7 +115,8 @@ BAKES = {
 def expected_files(context: dict[str, str], module: str) -> set[str]:
     files = set(COMMON) | {f"src/{module}/{name}.py" for name in MODULES}
     if context.get("data_kind") == "text":
-        files |= {f"src/{module}/corpus.py", f"src/{module}/text.py", "tests/test_text.py"}
+        files |= {f"src/{module}/{name}.py" for name in ("corpus", "text", "lexicons")}
+        files.add("tests/test_text.py")
         files |= {"lexicons/negative.txt", "lexicons/positive.txt"}
     else:
         files |= {"tests/test_tabular.py"}

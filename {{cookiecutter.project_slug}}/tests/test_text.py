@@ -22,10 +22,10 @@ from {{ cookiecutter.module_name }}.bundle import load_bundle, save_bundle
 from {{ cookiecutter.module_name }}.config import ConfigError, Params, ThriftyError
 from {{ cookiecutter.module_name }}.evaluate import feature_files
 from {{ cookiecutter.module_name }}.ladder import build_candidate, build_features, split_xy
+from {{ cookiecutter.module_name }}.lexicons import LexiconCounter, lexicon_files, load_lexicons
 from {{ cookiecutter.module_name }}.plots import top_terms
 from {{ cookiecutter.module_name }}.prepare import main as prepare
 from {{ cookiecutter.module_name }}.prepare import tidy
-from {{ cookiecutter.module_name }}.text import LexiconCounter, lexicon_files, load_lexicons
 
 Frame = Callable[..., pd.DataFrame]
 Edit = Callable[[str, dict[str, Any]], None]

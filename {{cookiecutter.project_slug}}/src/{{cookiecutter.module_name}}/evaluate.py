@@ -19,9 +19,11 @@ from .bundle import load_bundle, save_bundle
 from .config import load_done, load_params
 from .files import read_table, write_json
 from .ladder import split_xy
+{%- if cookiecutter.data_kind == "text" %}
+from .lexicons import lexicon_files
+{%- endif %}
 from .paths import Paths
-from .plots import diagnostic_plots, plot_data{% if cookiecutter.data_kind == "text" %}, top_terms
-from .text import lexicon_files{% endif %}
+from .plots import diagnostic_plots, plot_data{% if cookiecutter.data_kind == "text" %}, top_terms{% endif %}
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,8 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from .config import DataParams, FeaturesParams{% if cookiecutter.data_kind == "text" %}, NgramParams{% endif %}, Rung
 {%- if cookiecutter.data_kind == "text" %}
-from .text import LexiconCounter, join_texts, joined_name, load_lexicons, text_columns
+from .lexicons import LexiconCounter, load_lexicons
+from .text import join_texts, joined_name, text_columns
 {%- endif %}
 
 
