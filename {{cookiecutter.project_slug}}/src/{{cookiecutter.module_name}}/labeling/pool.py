@@ -22,7 +22,7 @@ from ..config import TASK, ThriftyError
 from ..files import read_table
 from ..paths import Paths
 from .schema import Schema, in_test_pool, needs_overlap
-from .store import answers, read_all
+from .store import answered_by, read_all
 
 log = logging.getLogger(__name__)
 
@@ -104,13 +104,8 @@ def build_queue(
     model: str | None = None,
 ) -> list[dict[str, Any]]:
     """The next `batch_size` items (plus gold), each with why it was chosen and its score."""
-    standing = answers(events)
-    who: dict[str, set[str]] = {}
-    labelled: dict[str, set[str]] = {}
-    for (item, annotator), event in standing.items():
-        who.setdefault(item, set()).add(annotator)
-        if event["action"] == "label":
-            labelled.setdefault(item, set()).add(annotator)
+    events = list(events)
+    who, labelled = answered_by(events), answered_by(events, "label")
     first = duplicates(pool, schema)
     # Overlap items one annotator has labelled wait for a second, ahead of new items.
     second = [

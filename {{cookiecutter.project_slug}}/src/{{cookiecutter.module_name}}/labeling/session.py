@@ -23,7 +23,16 @@ from ..config import ThriftyError, load_params
 from ..paths import Paths
 from .pool import load_pool, read_queue
 from .schema import Schema, in_test_pool, load_schema
-from .store import answers, append, effective, log_path, new_event, read_all, session_lock
+from .store import (
+    answered_by,
+    append,
+    effective,
+    log_path,
+    new_event,
+    read_all,
+    read_log,
+    session_lock,
+)
 
 ACTIONS = {"s": "skip", "f": "flag"}
 PAST = {"label": "labelled", "skip": "skipped", "flag": "flagged"}
@@ -48,9 +57,7 @@ class Session:
 
     def servable(self) -> list[dict[str, Any]]:
         """Queue entries this annotator should answer now, given every annotator's log."""
-        answered: dict[str, set[str]] = {}
-        for item, annotator in answers(read_all(self.root)):
-            answered.setdefault(item, set()).add(annotator)
+        answered = answered_by(read_all(self.root))
         return [
             entry
             for entry in self.queue
@@ -80,7 +87,7 @@ class Session:
 
     def undo(self) -> str | None:
         """Retract this annotator's latest standing answer; return its item, to show it again."""
-        mine = [e for e in effective(read_all(self.root)) if e["annotator"] == self.annotator]
+        mine = effective(read_log(self.log))  # only this annotator's own log
         if not mine:
             print("nothing to undo", file=self.out)
             return None

@@ -129,6 +129,17 @@ def answers(events: Iterable[dict[str, Any]]) -> dict[tuple[str, str], dict[str,
     return latest
 
 
+def answered_by(
+    events: Iterable[dict[str, Any]], action: str | None = None
+) -> dict[str, set[str]]:
+    """Who has a standing answer on each item (of one `action` only, when given)."""
+    who: dict[str, set[str]] = {}
+    for (item, annotator), event in answers(events).items():
+        if action is None or event["action"] == action:
+            who.setdefault(item, set()).add(annotator)
+    return who
+
+
 @contextmanager
 def session_lock(root: Path, annotator: str) -> Iterator[None]:
     """One session per annotator: a second one fails at once instead of interleaving logs.
