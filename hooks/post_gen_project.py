@@ -15,35 +15,54 @@ import subprocess
 import sys
 from pathlib import Path
 
-ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})
+# Rendered, this is one long JSON string literal, left as Jinja writes it.
+# fmt: off
+ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})  # noqa: E501, F821
+# fmt: on
 PROJECT = Path.cwd()
 
-# Files that exist only for one option value; the generated code never branches on options.
+# Files and folders that exist only for one option value; everything else serves all of them.
 ONLY_FOR = {
-    ("data_kind", "text"): [
-        "src/{module}/text.py",
-        "src/{module}/lexicons.py",
-        "src/{module}/corpus.py",
-        "tests/test_text.py",
-        "lexicons/negative.txt",
-        "lexicons/positive.txt",
-    ],
+    ("data_kind", "text"): ["src/{module}/text", "tests/test_text.py", "lexicons"],
     ("data_kind", "tabular"): ["tests/test_tabular.py"],
     ("license", "MIT"): ["LICENSE"],
     ("license", "BSD-3-Clause"): ["LICENSE"],
     ("license", "Apache-2.0"): ["LICENSE"],
 }
+# Files with one version per option value: `NAME.VALUE.py` (or `NAME.VALUE.VALUE.py`) becomes
+# `NAME.py` when the answers hold every VALUE in its name, and is deleted otherwise. This is how
+# the generated code has no runtime switch on an option: each bake holds one version.
+VARIANTS = {"task": ("classification", "regression"), "data_kind": ("tabular", "text")}
 
 
 def drop_unchosen() -> None:
-    """Delete the files that belong only to option values that were not chosen."""
-    keep = {path for (key, value), paths in ONLY_FOR.items() if ANSWERS[key] == value for path in paths}
+    """Delete the files and folders that belong only to option values that were not chosen."""
+    keep = {
+        path for (key, value), paths in ONLY_FOR.items() if ANSWERS[key] == value for path in paths
+    }
     drop = {path for paths in ONLY_FOR.values() for path in paths} - keep
     for path in drop:
-        file = PROJECT / path.format(module=ANSWERS["module_name"])
-        file.unlink(missing_ok=True)
-        if file.parent != PROJECT and file.parent.is_dir() and not any(file.parent.iterdir()):
-            file.parent.rmdir()  # a folder only that option used (lexicons/)
+        target = PROJECT / path.format(module=ANSWERS["module_name"])
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            target.unlink(missing_ok=True)
+
+
+def choose_variants() -> None:
+    """Keep the version of each variant file that fits the answers, under its plain name."""
+    key_of = {value: key for key, values in VARIANTS.items() for value in values}
+    for path in sorted(PROJECT.rglob("*.*.*")):
+        stem, *marks, suffix = path.name.split(".")
+        if not stem or not marks or not all(mark in key_of for mark in marks):
+            continue
+        if all(ANSWERS[key_of[mark]] == mark for mark in marks):
+            chosen = path.with_name(f"{stem}.{suffix}")
+            if chosen.exists():
+                sys.exit(f"template error: two versions of {chosen.relative_to(PROJECT)} fit")
+            path.rename(chosen)
+        else:
+            path.unlink()
 
 
 def remote_url() -> str | None:
@@ -100,12 +119,17 @@ def git_identity() -> dict[str, str]:
     if probe.returncode == 0 and probe.stdout.strip():
         return {}
     name, email = ANSWERS["author_name"] or "thrifty-ml", ANSWERS["author_email"]
-    return {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
-            "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
+    return {
+        "GIT_AUTHOR_NAME": name,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_COMMITTER_NAME": name,
+        "GIT_COMMITTER_EMAIL": email,
+    }
 
 
 def main() -> None:
     drop_unchosen()
+    choose_variants()
     has_git = shutil.which("git") is not None
     if has_git:
         run("git", "init", "--quiet", "--initial-branch", "main")
@@ -116,7 +140,9 @@ def main() -> None:
         run("git", "add", "--all")
         subprocess.run(
             ["git", "commit", "--quiet", "--no-verify", "-m", "Bake project from thrifty-ml"],
-            cwd=PROJECT, check=True, env=os.environ | git_identity(),
+            cwd=PROJECT,
+            check=True,
+            env=os.environ | git_identity(),
         )
 
 

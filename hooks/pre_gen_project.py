@@ -11,7 +11,10 @@ import keyword
 import re
 import sys
 
-ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})
+# Rendered, this is one long JSON string literal, left as Jinja writes it.
+# fmt: off
+ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})  # noqa: E501, F821
+# fmt: on
 
 CHOICES = {
     "task": ("classification", "regression"),
@@ -21,9 +24,29 @@ CHOICES = {
 }
 # Import names the generated project depends on, or that pytest and tooling would confuse.
 TAKEN_MODULES = {
-    "sklearn", "scikit_learn", "dvc", "pandas", "numpy", "scipy", "yaml", "joblib",
-    "matplotlib", "pydantic", "pyarrow", "tqdm", "threadpoolctl", "pytest", "ruff",
-    "pre_commit", "cookiecutter", "skops", "test", "tests", "src", "setup", "conftest",
+    "sklearn",
+    "scikit_learn",
+    "dvc",
+    "pandas",
+    "numpy",
+    "scipy",
+    "yaml",
+    "joblib",
+    "matplotlib",
+    "pydantic",
+    "pyarrow",
+    "tqdm",
+    "threadpoolctl",
+    "pytest",
+    "ruff",
+    "pre_commit",
+    "cookiecutter",
+    "skops",
+    "test",
+    "tests",
+    "src",
+    "setup",
+    "conftest",
 }
 REMOTE_SCHEMES = {"s3": "s3://", "gs": "gs://", "azure": "azure://"}
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -57,9 +80,7 @@ def problems(answers: dict) -> list[str]:
             found.append(f"{key}={answers[key]!r}: allowed values are {', '.join(allowed)}")
     version = PYTHON.fullmatch(answers["python_version"])
     if not version or int(version.group(1)) < 11:
-        found.append(
-            f"python_version={answers['python_version']!r}: use 3.11 or newer, as 3.N"
-        )
+        found.append(f"python_version={answers['python_version']!r}: use 3.11 or newer, as 3.N")
     found += remote_problems(answers["dvc_remote"], answers["dvc_remote_url"].strip())
     return found
 

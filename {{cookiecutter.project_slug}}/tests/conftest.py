@@ -13,8 +13,8 @@ import pytest
 import yaml
 from sklearn.pipeline import Pipeline
 
-from {{ cookiecutter.module_name }}.config import Done, Params, load_done, load_params
-from {{ cookiecutter.module_name }}.ladder import build_candidate, split_xy
+from {{ cookiecutter.module_name }}.core.config import Done, Params, load_done, load_params
+from {{ cookiecutter.module_name }}.modeling.ladder import build_candidate, split_xy
 
 PROJECT = Path(__file__).parents[1]
 {%- if cookiecutter.data_kind == "text" %}
@@ -33,7 +33,7 @@ FILLER = ["please", "help", "order", "today", "thanks"]
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    """A temporary project root holding copies of the real params.yaml, done.yaml{% if cookiecutter.data_kind == "text" %}, lexicons/{% endif %}."""
+    """A temporary project root holding copies of the real params.yaml and done.yaml (and lexicons)."""
     for name in ("params.yaml", "done.yaml"):
         shutil.copy(PROJECT / name, tmp_path / name)
 {%- if cookiecutter.data_kind == "text" %}

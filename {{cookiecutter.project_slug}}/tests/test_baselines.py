@@ -14,8 +14,9 @@ from {{ cookiecutter.module_name }}.baselines import (
     run_ladder,
     too_large,
 )
-from {{ cookiecutter.module_name }}.config import Done, Params, Rung, ThriftyError
-from {{ cookiecutter.module_name }}.crossval import CVResult, beats
+from {{ cookiecutter.module_name }}.core.config import Done, Params, Rung
+from {{ cookiecutter.module_name }}.core.settings import ThriftyError
+from {{ cookiecutter.module_name }}.modeling.crossval import CVResult, beats
 
 Frame = Callable[..., pd.DataFrame]
 {%- if cookiecutter.task == "classification" %}

@@ -15,7 +15,7 @@ import pytest
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from {{ cookiecutter.module_name }}.bundle import (
+from {{ cookiecutter.module_name }}.bundles.bundle import (
     MANIFEST,
     METADATA,
     REGISTRY,
@@ -26,8 +26,8 @@ from {{ cookiecutter.module_name }}.bundle import (
     sha256,
     verify_bundle,
 )
-from {{ cookiecutter.module_name }}.config import Params
-from {{ cookiecutter.module_name }}.ladder import split_xy
+from {{ cookiecutter.module_name }}.core.config import Params
+from {{ cookiecutter.module_name }}.modeling.ladder import split_xy
 
 MODEL = "model.joblib"  # the model file of a bundle saved in the default format
 

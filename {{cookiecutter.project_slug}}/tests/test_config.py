@@ -8,14 +8,9 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.module_name }}.config import (
-    TASK,
-    ConfigError,
-    Done,
-    Params,
-    load_done,
-    load_params,
-)
+from {{ cookiecutter.module_name }}.core.config import Done, Params, load_done, load_params
+from {{ cookiecutter.module_name }}.core.settings import ConfigError
+from {{ cookiecutter.module_name }}.core.task import TASK
 
 Edit = Callable[[str, dict[str, Any]], None]
 {%- if cookiecutter.task == "classification" %}

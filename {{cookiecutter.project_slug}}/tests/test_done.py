@@ -10,41 +10,50 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }}.config import Done, ThriftyError
+from {{ cookiecutter.module_name }}.core.config import Done
+from {{ cookiecutter.module_name }}.core.files import write_json
+from {{ cookiecutter.module_name }}.core.records import Forecast, Law, Metrics, Tuning, write_record
+from {{ cookiecutter.module_name }}.core.settings import ThriftyError
+from {{ cookiecutter.module_name }}.core.task import STANDARD
 from {{ cookiecutter.module_name }}.done import decide, main, receipt, verdict
-from {{ cookiecutter.module_name }}.files import write_json
 
 WHY = "the learning curve is flat, falling or too noisy to extrapolate"
-NO_FORECAST = {"available": False, "why": WHY}
+NO_FORECAST = Forecast(available=False, why=WHY)
 # Below every shipped target, so a curve that levels off here never reaches it.
 CEILING = 0.3
 
 
-def outlook(need: int | None, now: int = 1000) -> dict[str, Any]:
+def outlook(need: int | None, now: int = 1000) -> Forecast:
     """A forecast as `tune` writes it: the target needs `need` rows (None: never)."""
-    law = {"a": CEILING if need is None else 0.99, "b": 1.0, "c": 0.5, "residual": 0.001}
-    return {
-        "available": True,
-        "law": law,
-        "score_at_2x": 0.2,
-        "score_at_10x": 0.25,
-        "rows_for_target": need,
-        "rows_now": now,
-    }
+    law = Law(a=CEILING if need is None else 0.99, b=1.0, c=0.5, residual=0.001)
+    return Forecast(
+        available=True,
+        law=law,
+        score_at_2x=0.2,
+        score_at_10x=0.25,
+        rows_for_target=need,
+        rows_now=now,
+    )
 
 
 def tuning(
-    gain: float = 0.0, cpu_seconds: float = 1.0, forecast: dict[str, Any] = NO_FORECAST
-) -> dict[str, Any]:
-    """reports/tuning.json, with the fields `done` reads."""
-    return {
-        "model": "rival",
-        "gain": gain,
-        "cpu_seconds": cpu_seconds,
-        "grid_cpu_seconds": 40.0,
-        "curve_cpu_seconds": cpu_seconds / 3,
-        "forecast": forecast,
-    }
+    gain: float = 0.0, cpu_seconds: float = 1.0, forecast: Forecast = NO_FORECAST
+) -> Tuning:
+    """reports/tuning.json as `tune` writes it; `done` reads the pick, gain, CPU and forecast."""
+    return Tuning(
+        model="rival",
+        metric=STANDARD[0],
+        cv_score=0.5,
+        cv_se=0.01,
+        gain=gain,
+        why="best tuned score (0.5000 ± 0.0100)",
+        params={},
+        cpu_seconds=cpu_seconds,
+        budget_cpu_seconds=60.0,
+        grid_cpu_seconds=40.0,
+        curve_cpu_seconds=cpu_seconds / 3,
+        forecast=forecast,
+    )
 
 
 def score_at(done: Done, where: str) -> float:
@@ -52,11 +61,18 @@ def score_at(done: Done, where: str) -> float:
     return {"target": done.target, "between": middle, "under_floor": done.floor - 0.01}[where]
 
 
-def write_reports(root: Path, done: Done, score: float, summary: dict[str, Any]) -> None:
+def write_reports(root: Path, done: Done, score: float, summary: Tuning) -> None:
     """reports/metrics.json from `evaluate` and reports/tuning.json from `tune`."""
-    metrics = {"model": "rival", "metric": done.metric, "score": score}
-    write_json(metrics, root / "reports" / "metrics.json")
-    write_json(summary, root / "reports" / "tuning.json")
+    metrics = Metrics(
+        model="rival",
+        metric=done.metric,
+        score=score,
+        cv_score=summary.cv_score,
+        test={done.metric: score},
+        test_rows=200,
+    )
+    write_record(metrics, root / "reports" / "metrics.json")
+    write_record(summary, root / "reports" / "tuning.json")
 
 
 @pytest.mark.parametrize(
@@ -111,14 +127,14 @@ def test_more_data_says_how_many_rows(done: Done) -> None:
 def test_verdict_reads_both_reports(root: Path, done: Done) -> None:
     write_reports(root, done, done.target, tuning())
     result = verdict(root, done)
-    assert result["verdict"] == "done"
-    assert (result["metric"], result["score"], result["target"], result["floor"]) == (
+    assert result.verdict == "done"
+    assert (result.metric, result.score, result.target, result.floor) == (
         done.metric,
         done.target,
         done.target,
         done.floor,
     )
-    assert result["model"] == "rival" and result["actions"]
+    assert result.model == "rival" and result.actions
 
 
 def test_metric_mismatch_is_refused(root: Path, done: Done) -> None:
@@ -145,7 +161,7 @@ def test_main_writes_the_verdict_and_the_receipt(root: Path, done: Done) -> None
     board.to_csv(root / "reports" / "leaderboard.csv", index=False)
     assert main(root) == 0  # without --check, a verdict other than done is not an error
     written = json.loads((root / "reports" / "done.json").read_text())
-    assert written == verdict(root, done)
+    assert written == verdict(root, done).model_dump()
     assert json.loads((root / "reports" / "cost.json").read_text()) == {
         "baselines_cpu_seconds": 3.0,  # the skipped rung cost nothing
         "tune_cpu_seconds": 3.0,
@@ -158,7 +174,7 @@ def test_main_writes_the_verdict_and_the_receipt(root: Path, done: Done) -> None
 
 def test_receipt_of_a_free_run_has_no_ratio() -> None:
     free = receipt(pd.DataFrame({"cpu_seconds": [0.0]}), tuning(cpu_seconds=0.0))
-    assert free["total_cpu_seconds"] == 0 and free["grid_to_ours"] is None
+    assert free.total_cpu_seconds == 0 and free.grid_to_ours is None
 
 
 def test_missing_metrics_is_explained(root: Path) -> None:

@@ -8,16 +8,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }}.config import Done, Params
-from {{ cookiecutter.module_name }}.crossval import make_cv
-from {{ cookiecutter.module_name }}.forecast import (
+from {{ cookiecutter.module_name }}.core.config import Done, Params
+from {{ cookiecutter.module_name }}.core.task import make_cv
+from {{ cookiecutter.module_name }}.modeling.forecast import (
     fit_curve,
     forecast,
     measure_curve,
     predict_score,
     rows_for,
 )
-from {{ cookiecutter.module_name }}.ladder import build_candidate, split_xy
+from {{ cookiecutter.module_name }}.modeling.ladder import build_candidate, split_xy
 
 ROWS = np.geomspace(50, 5000, 6).astype(int)
 LAW = {"a": 0.9, "b": 2.0, "c": 0.5}

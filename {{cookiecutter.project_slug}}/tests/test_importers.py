@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from {{ cookiecutter.module_name }}.config import ThriftyError
+from {{ cookiecutter.module_name }}.core.settings import ThriftyError
 from {{ cookiecutter.module_name }}.labeling import store
 from {{ cookiecutter.module_name }}.labeling.importers import import_labels
 
@@ -224,7 +224,7 @@ def test_reimport_adds_nothing_and_a_changed_label_is_appended(
     records[1]["label"] = ["billing"]
     write_jsonl(path, records)
     assert import_labels(project, path, "ana")["ana"] == dict(imported=1, unchanged=1, skipped=0)
-    standing = store.answers(logged(project, "ana"))
+    standing = store.standing_answers(logged(project, "ana"))
     assert standing[("2", "ana")]["label"] == "billing"
 
 

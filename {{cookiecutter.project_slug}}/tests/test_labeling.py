@@ -19,19 +19,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }}.config import TASK, ConfigError, ThriftyError, load_params
+from {{ cookiecutter.module_name }}.core.config import load_params
+from {{ cookiecutter.module_name }}.core.settings import ConfigError, ThriftyError
+from {{ cookiecutter.module_name }}.core.task import TASK
 from {{ cookiecutter.module_name }}.demo import make_demo, make_pool
 from {{ cookiecutter.module_name }}.labeling.pool import build_queue, duplicates, load_pool
 from {{ cookiecutter.module_name }}.labeling.schema import Schema, in_test_pool, load_schema
 from {{ cookiecutter.module_name }}.labeling.session import run
 from {{ cookiecutter.module_name }}.labeling.store import (
-    answers,
     append,
     log_path,
     new_event,
     read_all,
     read_log,
     session_lock,
+    standing_answers,
 )
 from {{ cookiecutter.module_name }}.labels import consolidate, standing_labels, training_rows
 
@@ -52,10 +54,10 @@ def lab(root: Path) -> Path:
     """A project root with the real labeling folder and the demo's pool of unlabelled items."""
     shutil.copytree(PROJECT / "labeling", root / "labeling", ignore=not_template)
     params = load_params(root)
-    demo = make_demo({{ "params.demo" if cookiecutter.data_kind == "text" else "" }})
+    demo = make_demo(params.demo)
     pool = root / params.labels.pool
     pool.parent.mkdir(parents=True)
-    make_pool(demo).to_csv(pool, index=False)
+    make_pool(demo, params.demo).to_csv(pool, index=False)
     return root
 
 
@@ -132,7 +134,7 @@ def test_undo_appends_a_retraction_and_shows_the_item_again(lab: Path, keys: lis
     events = read_log(log_path(lab, "ann"))
     assert [event["action"] for event in events] == ["label", "retract", "label"]
     assert events[1]["retracts"] == events[0]["event"]
-    (standing,) = answers(events).values()
+    (standing,) = standing_answers(events).values()
     assert standing["event"] == events[2]["event"]
 
 

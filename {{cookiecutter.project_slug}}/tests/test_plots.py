@@ -8,9 +8,11 @@ from pathlib import Path
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from {{ cookiecutter.module_name }}.config import DATA_KIND, TASK, Done, Params
-from {{ cookiecutter.module_name }}.ladder import split_xy
-from {{ cookiecutter.module_name }}.plots import diagnostic_plots, plot_data
+from {{ cookiecutter.module_name }}.core.config import Done, Params
+from {{ cookiecutter.module_name }}.core.task import TASK
+from {{ cookiecutter.module_name }}.modeling.ladder import split_xy
+from {{ cookiecutter.module_name }}.reporting.plots import diagnostic_plots
+from {{ cookiecutter.module_name }}.reporting.task_plots import plot_data
 
 PNG = b"\x89PNG\r\n\x1a\n"
 TASK_PNGS = {
@@ -21,7 +23,11 @@ TASK_TABLES = {
     "classification": ["confusion.csv", "roc.csv", "precision_recall.csv"],
     "regression": ["predictions.csv"],
 }
-EXPLAIN = {"tabular": "permutation_importance", "text": "top_terms"}
+{%- if cookiecutter.data_kind == "text" %}
+EXPLAIN = "top_terms"
+{%- else %}
+EXPLAIN = "permutation_importance"
+{%- endif %}
 
 
 def test_diagnostic_plots_writes_the_task_pngs(
@@ -44,7 +50,7 @@ def test_diagnostic_plots_writes_the_task_pngs(
     )
     folder = tmp_path / "plots"
     paths = diagnostic_plots(fitted, X, y, folder, curve, board, done.metric, seed=0)
-    expected = [*TASK_PNGS[TASK], "learning_curve", "leaderboard", EXPLAIN[DATA_KIND]]
+    expected = [*TASK_PNGS[TASK], "learning_curve", "leaderboard", EXPLAIN]
     assert [path.name for path in paths] == [f"{stem}.png" for stem in expected]
     assert sorted(folder.iterdir()) == sorted(paths)
     for path in paths:

@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 from sklearn.pipeline import Pipeline
 
-from {{ cookiecutter.module_name }}.bundle import REGISTRY, BundleError, save_bundle
-from {{ cookiecutter.module_name }}.config import Params, ThriftyError
-from {{ cookiecutter.module_name }}.ladder import split_xy
+from {{ cookiecutter.module_name }}.bundles.bundle import REGISTRY, BundleError, save_bundle
+from {{ cookiecutter.module_name }}.core.config import Params
+from {{ cookiecutter.module_name }}.core.settings import ThriftyError
+from {{ cookiecutter.module_name }}.modeling.ladder import split_xy
 from {{ cookiecutter.module_name }}.predict import main, predict
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }}.config import Params, PrepareParams, ThriftyError
+from {{ cookiecutter.module_name }}.core.config import Params, PrepareParams
+from {{ cookiecutter.module_name }}.core.settings import ThriftyError
 from {{ cookiecutter.module_name }}.prepare import main, split, tidy
 
 Frame = Callable[..., pd.DataFrame]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from {{ cookiecutter.module_name }}.report import render_report
+from {{ cookiecutter.module_name }}.reporting.page import render_report
 
 PNG = b"\x89PNG\r\n\x1a\n"
 # Three bytes, at an offset divisible by three, that base64 spells "http".

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from {{ cookiecutter.module_name }}.config import Params, SampleParams
+from {{ cookiecutter.module_name }}.core.config import Params, SampleParams
 from {{ cookiecutter.module_name }}.sample import draw_sample
 
 Frame = Callable[..., pd.DataFrame]

@@ -9,19 +9,23 @@ from itertools import pairwise
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }}.config import Done, Params, Rung
-from {{ cookiecutter.module_name }}.crossval import make_cv
-from {{ cookiecutter.module_name }}.ladder import build_candidate, split_xy
-from {{ cookiecutter.module_name }}.search import (
-    Tuned,
+from {{ cookiecutter.module_name }}.core.config import Done, Params, Rung
+from {{ cookiecutter.module_name }}.core.task import make_cv
+from {{ cookiecutter.module_name }}.modeling.cost import (
     candidates_in,
     estimate_cost,
+    grid_estimate,
     grid_size,
+)
+from {{ cookiecutter.module_name }}.modeling.ladder import build_candidate, split_xy
+from {{ cookiecutter.module_name }}.modeling.search import (
+    Tuned,
     halving_search,
     one_se_pick,
     summarize,
+    tune_rungs,
 )
-from {{ cookiecutter.module_name }}.tune import grid_estimate, tune_rungs, tuning_table
+from {{ cookiecutter.module_name }}.tune import tuning_table
 
 Frame = Callable[..., pd.DataFrame]
 {%- if cookiecutter.task == "classification" %}

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }}.config import Params
-from {{ cookiecutter.module_name }}.ladder import build_candidate, split_xy
+from {{ cookiecutter.module_name }}.core.config import Params
+from {{ cookiecutter.module_name }}.modeling.ladder import build_candidate, split_xy
 
 
 @pytest.fixture

@@ -18,14 +18,19 @@ from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 
-from {{ cookiecutter.module_name }}.bundle import load_bundle, save_bundle
-from {{ cookiecutter.module_name }}.config import ConfigError, Params, ThriftyError
-from {{ cookiecutter.module_name }}.evaluate import feature_files
-from {{ cookiecutter.module_name }}.ladder import build_candidate, build_features, split_xy
-from {{ cookiecutter.module_name }}.lexicons import LexiconCounter, lexicon_files, load_lexicons
-from {{ cookiecutter.module_name }}.plots import top_terms
+from {{ cookiecutter.module_name }}.bundles.bundle import load_bundle, save_bundle
+from {{ cookiecutter.module_name }}.core.config import Params
+from {{ cookiecutter.module_name }}.core.settings import ConfigError, ThriftyError
+from {{ cookiecutter.module_name }}.modeling.features import (
+    TOP_TERMS,
+    build_features,
+    feature_files,
+    top_terms,
+)
+from {{ cookiecutter.module_name }}.modeling.ladder import build_candidate, split_xy
 from {{ cookiecutter.module_name }}.prepare import main as prepare
 from {{ cookiecutter.module_name }}.prepare import tidy
+from {{ cookiecutter.module_name }}.text.lexicons import LexiconCounter, lexicon_files, load_lexicons
 
 Frame = Callable[..., pd.DataFrame]
 Edit = Callable[[str, dict[str, Any]], None]
@@ -295,7 +300,7 @@ def test_bytes_not_utf8_name_column_and_row(make_frame: Frame, params: Params) -
 def test_bundle_files_hold_vocabulary_lexicons_and_top_terms(
     tmp_path: Path, fitted: Pipeline, params: Params
 ) -> None:
-    files = feature_files(fitted, tmp_path, params.features.lexicons)
+    files = feature_files(fitted, tmp_path, params.features)
     readable = {"feature_names.json", "vocabulary.json", "lexicons.json", "top_terms.csv"}
     assert readable | {f"lexicons/{name}.txt" for name in LISTS} <= set(files)
     names = json.loads(files["feature_names.json"].read_text())
@@ -312,7 +317,7 @@ def test_bundle_files_hold_vocabulary_lexicons_and_top_terms(
     terms = pd.read_csv(files["top_terms.csv"])
     assert {"class", "rank", "kind", "term", "weight"} <= set(terms.columns)
     assert set(terms["kind"]) <= {"words", "chars", "lexicons"}
-    assert terms["class"].nunique() == len(top_terms(fitted)["class"].unique())
+    assert terms["class"].nunique() == len(top_terms(fitted, TOP_TERMS)["class"].unique())
 
 
 def test_bundle_refuses_lexicons_changed_since_the_fit(fitted: Pipeline, tmp_path: Path) -> None:

@@ -15,20 +15,22 @@ import pandas as pd
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
-from .config import TASK, BaselinesParams, Params, ThriftyError, load_done, load_params
-from .crossval import CVResult, beats, cross_score, make_cv
-from .files import read_table, write_table
-from .ladder import build_candidate, split_xy
-from .paths import Paths
+from .core.config import BaselinesParams, Params, load_done, load_params
+from .core.console import run_stage
+from .core.files import read_table, write_table
+from .core.paths import Paths
+from .core.settings import ThriftyError
+from .core.task import make_cv, smallest_group
+from .modeling.crossval import CVResult, beats, cross_score
+from .modeling.ladder import build_candidate, split_xy
 
 log = logging.getLogger(__name__)
 
 
 def check_enough_rows(y: pd.Series, params: BaselinesParams) -> None:
     """Fail clearly when the sample cannot fill the cross-validation folds."""
-    smallest = y.value_counts().min() if TASK == "classification" else len(y)
+    smallest, what = smallest_group(y)
     if smallest < params.cv_folds:
-        what = "the rarest class has" if TASK == "classification" else "the sample has"
         raise ThriftyError(
             f"baselines.cv_folds={params.cv_folds}: {what} only {smallest} rows; "
             "lower cv_folds or raise sample.max_rows"
@@ -119,8 +121,12 @@ def main(root: Path) -> None:
     params, done = load_params(root), load_done(root)
     paths = Paths(root, params)
     skipped = too_large(params, pq.ParquetFile(paths.train).metadata.num_rows)
-    sample = read_table(paths.sample, "data/sample/train")
+    sample = read_table(paths.sample)
     results = run_ladder(sample, params, done.metric, skipped)
     board = leaderboard(results, params, skipped)
     write_table(board, paths.leaderboard)
     log.info("kept %s", ", ".join(board.loc[board.kept, "model"]) or "no rung")
+
+
+if __name__ == "__main__":
+    run_stage(main)

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 from pathlib import Path
 
-from .config import ThriftyError, find_root
+from .core.console import report_error, setup_logging
+from .core.settings import ThriftyError, find_root
 
 STAGES = {
     "demo": "write the embedded demo data to data/raw/demo.csv (and a pool to label)",
@@ -35,7 +35,7 @@ MODULES = {
 
 def parser() -> argparse.ArgumentParser:
     cli = argparse.ArgumentParser(
-        prog="{{ cookiecutter.module_name }}",
+        prog=__package__,
         description="Run the thrifty pipeline's stages (dvc repro runs them all, in order).",
     )
     cli.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
@@ -72,10 +72,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    setup_logging(args.verbose)
     try:
         name = MODULES.get(args.command, f".{args.command}")
         module = importlib.import_module(name, __package__)
@@ -100,8 +97,7 @@ def main(argv: list[str] | None = None) -> int:
             return module.main(root, check=args.check)
         return module.main(root) or 0
     except ThriftyError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return report_error(error)
 
 
 if __name__ == "__main__":

@@ -10,24 +10,26 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from .config import Done, ThriftyError, load_done
-from .files import read_json, read_table, write_json
-from .paths import Paths
+from .core.config import Done, load_done
+from .core.console import run_stage
+from .core.files import read_json, read_table
+from .core.paths import Paths
+from .core.records import Cost, Metrics, Tuning, Verdict, read_record, write_record
+from .core.settings import ThriftyError
 
 log = logging.getLogger(__name__)
-CLI = "python -m {{ cookiecutter.module_name }}"
+CLI = f"python -m {__package__}"
 
 
 def decide(
-    score: float, tuning: dict[str, Any], done: Done, pool_left: int | None = None
+    score: float, tuning: Tuning, done: Done, pool_left: int | None = None
 ) -> tuple[str, list[str]]:
     """The verdict and its concrete next steps; `pool_left` counts unlabelled pool items."""
-    spent, outlook = tuning["cpu_seconds"], tuning["forecast"]
-    pick, metric = tuning["model"], done.metric
+    spent, outlook = tuning.cpu_seconds, tuning.forecast
+    pick, metric = tuning.model, done.metric
     if score >= done.target:
         return "done", [
             f"Stop tuning: test {metric} {score:.4f} meets the target {done.target}.",
@@ -40,15 +42,15 @@ def decide(
             "Check the labels and features before spending more: is the target learnable?",
             "Or, if the floor was set too high, lower floor in done.yaml and dvc repro.",
         ]
-    if tuning["gain"] >= done.min_gain and spent < done.budget_cpu_seconds:
+    if tuning.gain >= done.min_gain and spent < done.budget_cpu_seconds:
         return "keep_tuning", [
-            f"Tuning {pick} gained {tuning['gain']:.4f} (min_gain {done.min_gain}) with "
+            f"Tuning {pick} gained {tuning.gain:.4f} (min_gain {done.min_gain}) with "
             f"{done.budget_cpu_seconds - spent:.0f} of {done.budget_cpu_seconds:g} CPU s left.",
             f"Widen ladder.{pick}.search in params.yaml (more values, another parameter).",
             "Raise budget_cpu_seconds in done.yaml so more rungs get tuned, then dvc repro.",
         ]
-    if outlook.get("available") and outlook["rows_for_target"] is not None:
-        need, now = outlook["rows_for_target"], outlook["rows_now"]
+    if outlook.available and outlook.rows_for_target is not None:
+        need, now = outlook.rows_for_target, outlook.rows_now or 0
         if need <= now:
             return "more_data", [
                 f"Cross-validation reaches {done.target} with the {now:,} training rows, but the "
@@ -66,55 +68,56 @@ def decide(
             label + ", then dvc repro.",
             f"Or collect about {more:,} more labelled rows into the file in data.raw.",
         ]
-    if outlook.get("available"):
+    if outlook.available and outlook.law is not None:
         return "fold", [
-            f"The learning curve levels off at {outlook['law']['a']:.4f}, below the target "
+            f"The learning curve levels off at {outlook.law.a:.4f}, below the target "
             f"{done.target}: more rows of the same data will not get there.",
             "Climb the ladder (a costlier rung in params.yaml) or engineer new features.",
             "Or lower target in done.yaml if it was not realistic, then dvc repro.",
         ]
     return "keep_tuning", [
-        f"Tuning has plateaued and no forecast is possible ({outlook['why']}).",
+        f"Tuning has plateaued and no forecast is possible ({outlook.why}).",
         "Climb the ladder: add a costlier rung to ladder in params.yaml, then dvc repro.",
         "Or raise budget_cpu_seconds in done.yaml so the other kept rungs get tuned.",
     ]
 
 
-def receipt(board: pd.DataFrame, tuning: dict[str, Any]) -> dict[str, float]:
+def receipt(board: pd.DataFrame, tuning: Tuning) -> Cost:
     """CPU seconds per stage and in total, beside an exhaustive grid over the same spaces."""
     baselines = float(board["cpu_seconds"].sum())
-    total = baselines + tuning["cpu_seconds"]
-    grid = tuning["grid_cpu_seconds"]
-    return {
-        "baselines_cpu_seconds": round(baselines, 3),
-        "tune_cpu_seconds": round(tuning["cpu_seconds"], 3),
+    total = baselines + tuning.cpu_seconds
+    grid = tuning.grid_cpu_seconds
+    return Cost(
+        baselines_cpu_seconds=round(baselines, 3),
+        tune_cpu_seconds=round(tuning.cpu_seconds, 3),
         # Part of tune: the learning curve behind the forecast, which a grid search lacks.
-        "forecast_cpu_seconds": round(tuning.get("curve_cpu_seconds", 0.0), 3),
-        "total_cpu_seconds": round(total, 3),
-        "grid_estimate_cpu_seconds": round(grid, 3),
-        "grid_to_ours": round(grid / total, 2) if total else None,
-    }
+        forecast_cpu_seconds=round(tuning.curve_cpu_seconds, 3),
+        total_cpu_seconds=round(total, 3),
+        grid_estimate_cpu_seconds=round(grid, 3),
+        grid_to_ours=round(grid / total, 2) if total else None,
+    )
 
 
-def verdict(root: Path, done: Done) -> dict[str, Any]:
+def verdict(root: Path, done: Done) -> Verdict:
     paths = Paths(root)
-    metrics, tuning = read_json(paths.metrics), read_json(paths.tuning_summary)
-    if metrics["metric"] != done.metric:
+    metrics = read_record(paths.metrics, Metrics)
+    tuning = read_record(paths.tuning_summary, Tuning)
+    if metrics.metric != done.metric:
         raise ThriftyError(
-            f"reports/metrics.json scores {metrics['metric']!r} but done.yaml asks for "
+            f"reports/metrics.json scores {metrics.metric!r} but done.yaml asks for "
             f"{done.metric!r}; run `dvc repro`"
         )
     labeling = read_json(paths.labeling_metrics) if paths.labeling_metrics.is_file() else {}
-    name, actions = decide(float(metrics["score"]), tuning, done, labeling.get("pool_left"))
-    return {
-        "verdict": name,
-        "metric": done.metric,
-        "score": float(metrics["score"]),
-        "target": done.target,
-        "floor": done.floor,
-        "model": metrics.get("model"),
-        "actions": actions,
-    }
+    name, actions = decide(metrics.score, tuning, done, labeling.get("pool_left"))
+    return Verdict(
+        verdict=name,
+        metric=done.metric,
+        score=metrics.score,
+        target=done.target,
+        floor=done.floor,
+        model=metrics.model,
+        actions=actions,
+    )
 
 
 def main(root: Path, check: bool = False) -> int:
@@ -122,16 +125,20 @@ def main(root: Path, check: bool = False) -> int:
     paths, done = Paths(root), load_done(root)
     result = verdict(root, done)
     if not check:
-        write_json(result, paths.done)
-        board = read_table(paths.leaderboard, "reports/leaderboard.csv")
-        write_json(receipt(board, read_json(paths.tuning_summary)), paths.cost)
+        write_record(result, paths.done)
+        tuning = read_record(paths.tuning_summary, Tuning)
+        write_record(receipt(read_table(paths.leaderboard), tuning), paths.cost)
     log.info(
         "verdict: %s (%s %.4f, target %s)",
-        result["verdict"],
-        result["metric"],
-        result["score"],
-        result["target"],
+        result.verdict,
+        result.metric,
+        result.score,
+        result.target,
     )
-    for action in result["actions"]:
+    for action in result.actions:
         log.info("  - %s", action)
-    return 0 if result["verdict"] == "done" or not check else 1
+    return 0 if result.verdict == "done" or not check else 1
+
+
+if __name__ == "__main__":
+    run_stage(main)

@@ -9,19 +9,22 @@ no `dvc repro` can delete or rewrite a label.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .config import TASK, load_params
-from .files import write_json, write_table
+from .core.config import load_params
+from .core.console import run_stage
+from .core.files import write_json, write_table
+from .core.paths import Paths
+from .core.records import SPLIT
+from .core.task import class_counts
+from .labeling import answers
 from .labeling.agreement import agreement
 from .labeling.pool import duplicates, load_pool, read_gold
-from .labeling.schema import SPLIT, Schema, in_test_pool, load_schema
-from .labeling.store import answers, read_all
-from .paths import Paths
+from .labeling.schema import Schema, in_test_pool, load_schema
+from .labeling.store import read_all, standing_answers
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +40,7 @@ def standing_labels(events: list[dict[str, Any]]) -> pd.DataFrame:
             # Unknown for some imports: missing, not zero, so labels per hour stay honest.
             "seconds": float("nan") if event.get("seconds") is None else event["seconds"],
         }
-        for (item, annotator), event in answers(events).items()
+        for (item, annotator), event in standing_answers(events).items()
     ]
     return pd.DataFrame(rows, columns=["item", "annotator", "action", "label", "seconds"])
 
@@ -55,7 +58,7 @@ def consolidate(
         if item in gold:
             decided.append({**row, "label": gold[item], "source": "gold"})
             continue
-        label, problem = decide(votes, schema)
+        label, problem = answers.decide(votes, schema)
         if label is not None:
             decided.append({**row, "label": label, "source": "vote"})
         if problem or item in flagged:
@@ -65,21 +68,6 @@ def consolidate(
         pd.DataFrame(decided, columns=columns),
         pd.DataFrame(disputed, columns=["item", "reason", "votes", "answers"]),
     )
-
-
-def decide(votes: list[Any], schema: Schema) -> tuple[Any, str | None]:
-    """The consolidated label and, when people disagree, why it needs a human decision."""
-    if not votes:
-        return None, None
-    if TASK == "regression":
-        low, high = schema.range or (0.0, 1.0)
-        spread = max(votes) - min(votes)
-        problem = "spread" if spread > 0.1 * (high - low) else None
-        return float(pd.Series(votes).median()), problem
-    ranked = Counter(map(str, votes)).most_common()
-    if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
-        return None, "tie"
-    return next(vote for vote in votes if str(vote) == ranked[0][0]), None
 
 
 def training_rows(
@@ -110,8 +98,8 @@ def main(root: Path) -> None:
     write_table(rows, paths.labeled)
     write_table(disputed, paths.adjudicate)
     votes = standing[standing["action"] == "label"]
-    figures = agreement(votes, gold, numeric=TASK == "regression")
-    balance = rows[params.data.target].astype(str).value_counts().sort_index()
+    figures = agreement(votes, gold, numeric=answers.NUMERIC)
+    balance = class_counts(rows[params.data.target].astype(str))
     answered = set(standing["item"]) | set(gold)
     write_json(
         {
@@ -122,7 +110,7 @@ def main(root: Path) -> None:
             "test_rows": int((rows[SPLIT] == "test").sum()),
             "to_adjudicate": len(disputed),
             "pool_left": int(sum(item not in answered for item in pool.index)),
-            "class_balance": balance.to_dict() if TASK == "classification" else {},
+            "class_balance": dict(sorted(balance.items())),
         },
         paths.labeling_metrics,
     )
@@ -145,3 +133,7 @@ def export(root: Path, output: Path) -> int:
     write_table(labels.rename(columns={"item": schema.id}), output)
     log.info("wrote %d consolidated label(s) to %s", len(labels), output)
     return 0
+
+
+if __name__ == "__main__":
+    run_stage(main)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .bundle import load_bundle
-from .config import ThriftyError
-from .files import read_table, write_table
+from .bundles.bundle import load_bundle
+from .core.files import read_table, write_table
+from .core.settings import ThriftyError
 
 log = logging.getLogger(__name__)
 

@@ -12,13 +12,14 @@ from pathlib import Path
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from .config import TASK, DataParams, PrepareParams, ThriftyError, load_params
-from .files import read_table, write_table
-from .labeling.schema import SPLIT
-from .paths import Paths
-{%- if cookiecutter.data_kind == "text" %}
-from .text import clean_texts, text_columns
-{%- endif %}
+from .core.config import DataParams, PrepareParams, load_params
+from .core.console import run_stage
+from .core.data import clean_rows, needed_columns, read_raw, usable
+from .core.files import read_table, write_table
+from .core.paths import Paths
+from .core.records import SPLIT
+from .core.settings import ThriftyError
+from .core.task import check_target, stratify_on
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,7 @@ def tidy(frame: pd.DataFrame, data: DataParams) -> pd.DataFrame:
     pipeline, fitted on training folds only, so nothing leaks from test rows into training.
     """
     frame = frame.rename(columns=str)
-    needed = [data.target{% if cookiecutter.data_kind == "text" %}, *text_columns(data){% endif %}]
-    missing = [column for column in needed if column not in frame.columns]
+    missing = [column for column in needed_columns(data) if column not in frame.columns]
     if missing:
         raise ThriftyError(
             f"data.target/data.text: column(s) {', '.join(missing)} not in the raw file; "
@@ -40,38 +40,14 @@ def tidy(frame: pd.DataFrame, data: DataParams) -> pd.DataFrame:
     unknown = sorted(set(data.drop) - set(frame.columns))
     if unknown:
         log.warning("data.drop names columns the raw file lacks: %s", ", ".join(unknown))
-{%- if cookiecutter.data_kind == "text" %}
-    # Only the text feeds the text ladder; other columns (ids, other labels) are dropped.
-    frame = clean_texts(frame[[*text_columns(data), data.target]], data)
-{%- else %}
-    frame = frame.drop(columns=[column for column in data.drop if column in frame.columns])
-{%- endif %}
+    frame = usable(frame, data)
     unlabeled = frame[data.target].isna()
     if unlabeled.any():
         log.warning("dropped %d rows without a label in column %r", unlabeled.sum(), data.target)
         frame = frame[~unlabeled]
     if frame.empty:
         raise ThriftyError(f"data.target: column {data.target!r} has no labelled rows")
-{%- if cookiecutter.task == "classification" %}
-    counts = frame[data.target].value_counts()
-    if len(counts) < 2:
-        raise ThriftyError(
-            f"data.target: column {data.target!r} holds one class only ({counts.index[0]!r}); "
-            "classification needs at least two"
-        )
-    rare = counts[counts < 2]
-    if not rare.empty:
-        raise ThriftyError(
-            f"data.target: class(es) {', '.join(map(repr, rare.index))} have a single row; "
-            "every class needs at least two to split train and test"
-        )
-{%- else %}
-    if not pd.api.types.is_numeric_dtype(frame[data.target]):
-        raise ThriftyError(
-            f"data.target: column {data.target!r} is {frame[data.target].dtype}, "
-            "regression needs numbers"
-        )
-{%- endif %}
+    check_target(frame[data.target], data.target)
     return frame.reset_index(drop=True)
 
 
@@ -79,10 +55,12 @@ def split(
     frame: pd.DataFrame, target: str, params: PrepareParams
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split a seeded held-out test set (stratified for classification)."""
-    stratify = frame[target] if TASK == "classification" else None
     try:
         train, test = train_test_split(
-            frame, test_size=params.test_size, random_state=params.seed, stratify=stratify
+            frame,
+            test_size=params.test_size,
+            random_state=params.seed,
+            stratify=stratify_on(frame[target]),
         )
     except ValueError as error:
         raise ThriftyError(f"prepare.test_size={params.test_size}: {error}") from None
@@ -105,9 +83,7 @@ def with_labels(
             f"labels.pool: the pool lacks column(s) {', '.join(map(str, missing))} of data.raw; "
             "labelled items need the same columns as the raw file"
         )
-{%- if cookiecutter.data_kind == "text" %}
-    labeled = clean_texts(labeled[[*train.columns, SPLIT]], data)
-{%- endif %}
+    labeled = clean_rows(labeled[[*train.columns, SPLIT]], data)
     sides = [
         pd.concat([part, labeled.loc[labeled[SPLIT] == side, list(part.columns)]])
         for side, part in (("train", train), ("test", test))
@@ -119,10 +95,14 @@ def with_labels(
 def main(root: Path) -> None:
     params = load_params(root)
     paths = Paths(root, params)
-    frame = tidy(read_table(paths.raw, "data.raw"{% if cookiecutter.data_kind == "text" %}, params.data.encoding_errors{% endif %}), params.data)
+    frame = tidy(read_raw(paths.raw, params.data), params.data)
     train, test = split(frame, params.data.target, params.prepare)
     if paths.labeled.is_file():
-        train, test = with_labels(train, test, read_table(paths.labeled, "labels"), params.data)
+        train, test = with_labels(train, test, read_table(paths.labeled), params.data)
     write_table(train, paths.train)
     write_table(test, paths.test)
     log.info("prepared %d training and %d test rows", len(train), len(test))
+
+
+if __name__ == "__main__":
+    run_stage(main)

@@ -12,13 +12,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from .bundle import MANIFEST, load_bundle, sha256
-from .config import TASK, load_params
-from .files import read_table, write_atomic
-from .labeling.pool import build_queue, load_pool, margins, read_gold
+from .bundles.bundle import MANIFEST, load_bundle, sha256
+from .core.config import load_params
+from .core.console import run_stage
+from .core.files import read_table, write_atomic
+from .core.paths import Paths
+from .core.task import class_counts
+from .labeling import answers
+from .labeling.pool import build_queue, load_pool, read_gold
 from .labeling.schema import load_schema
 from .labeling.store import read_all
-from .paths import Paths
 
 log = logging.getLogger(__name__)
 
@@ -42,16 +45,15 @@ def main(root: Path) -> None:
         )
         entries: list[dict] = []
     else:
-        train = read_table(paths.train, "data/prepared/train")
-        target = params.data.target
-        counts = train[target].value_counts().to_dict() if TASK == "classification" else {}
+        train = read_table(paths.train)
+        counts = class_counts(train[params.data.target])
         entries = build_queue(
             pool,
             schema,
             read_all(root),
             read_gold(paths.gold, pool),
             counts,
-            score=lambda rows: margins(bundle.model, rows[columns]),
+            score=lambda rows: answers.uncertainty(bundle.model, rows[columns]),
             model=sha256(paths.bundle / MANIFEST),
         )
     text = "".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in entries)
@@ -62,3 +64,7 @@ def main(root: Path) -> None:
         len(entries),
         ", ".join(f"{count} {why}" for why, count in kinds.items()) or "pool exhausted",
     )
+
+
+if __name__ == "__main__":
+    run_stage(main)

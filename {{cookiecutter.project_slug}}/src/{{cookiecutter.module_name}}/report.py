@@ -1,155 +1,34 @@
-"""The report stage: one self-contained HTML page with the verdict, the tables and the plots.
-
-Everything is inline (CSS, images as data: URIs) and nothing is fetched, so the page can be
-mailed, archived or opened offline and still shows exactly what the run produced.
-"""
+"""The report stage: reports/report.html, one page a person opens, offline, to see the run."""
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
-import math
-import re
-from html import escape
-from numbers import Integral, Real
 from pathlib import Path
-from typing import Any
 
-import pandas as pd
-
-from .files import read_json, read_table, write_atomic
-from .paths import Paths
+from .bundles.bundle import METADATA
+from .core.console import run_stage
+from .core.files import read_json, read_table, write_atomic
+from .core.paths import Paths
+from .core.records import Cost, Metrics, Verdict, read_record
+from .reporting.page import render_report
 
 log = logging.getLogger(__name__)
-
-# The page must never spell "http" in any case: proof that it links to, and loads, nothing.
-LINKLIKE = re.compile(r"(h)(?=ttp)", re.IGNORECASE)
-
-COLOURS = {"done": "#1a7f37", "keep_tuning": "#9a6700", "more_data": "#0969da", "fold": "#cf222e"}
-STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #1f2328 }
-h2 { border-bottom: 1px solid #d0d7de; padding-bottom: 0.2em }
-.verdict { color: white; padding: 0.5em 1em; border-radius: 0.4em; font-size: 2.2em }
-table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.9em }
-th, td { border: 1px solid #d0d7de; padding: 0.25em 0.6em; text-align: left }
-th { background: #f6f8fa }
-.wide { display: block; overflow-x: auto }
-figure { display: inline-block; margin: 0.5em; text-align: center }
-img { max-width: 100%; border: 1px solid #d0d7de }
-pre { background: #f6f8fa; padding: 1em; overflow-x: auto }
-"""
-
-
-def _number(value: Any) -> str:
-    """Fractions to four significant digits (the files keep them all); the rest as text."""
-    if isinstance(value, Real) and not isinstance(value, Integral):
-        return "" if math.isnan(value) else f"{value:.4g}"
-    return escape("" if value is None else str(value))
-
-
-def _unlinked(markup: str) -> str:
-    """Text spelling "http" gets an entity for its "h": it reads the same, and links nowhere."""
-    return LINKLIKE.sub(lambda match: f"&#{ord(match[1])};", markup)
-
-
-def _pairs(rows: dict[str, Any]) -> str:
-    """A two-column table of names and values."""
-    cells = [f"<tr><th>{escape(str(k))}</th><td>{_number(v)}</td></tr>" for k, v in rows.items()]
-    return f"<table>{''.join(cells)}</table>"
-
-
-def _frame(frame: pd.DataFrame) -> str:
-    return frame.to_html(
-        index=False, escape=True, na_rep="", border=0, float_format=_number, classes="wide"
-    )
-
-
-def _image(path: Path) -> str:
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    # Base64 can spell it by chance; URL parsers drop newlines, so the image is unchanged.
-    data = LINKLIKE.sub(lambda match: match[1] + "\n", data)
-    stem = escape(path.stem)
-    return (
-        f'<figure><img src="data:image/png;base64,{data}" alt="{stem}">'
-        f"<figcaption>{stem}</figcaption></figure>"
-    )
-
-
-def render_report(
-    verdict: dict,
-    cost: dict,
-    board: pd.DataFrame,
-    tuning: pd.DataFrame,
-    metrics: dict,
-    metadata: dict,
-    images: list[Path],
-) -> str:
-    """The whole page, as one string."""
-    name = str(verdict.get("verdict", "unknown"))
-    actions = "".join(f"<li>{escape(str(action))}</li>" for action in verdict.get("actions", []))
-    said = {key: _number(verdict.get(key)) for key in ("metric", "score", "model", "target")}
-    git = metadata.get("git") or {}
-    versions = {"python": metadata.get("python"), **(metadata.get("versions") or {})}
-    metric = metrics.get("metric")
-    test = metrics.get("test") or {}
-    test = {f"{k} (done.yaml)" if k == metric else k: v for k, v in test.items()}
-    run = {
-        "created (UTC)": metadata.get("created_utc"),
-        "git commit": git.get("commit"),
-        "uncommitted changes": git.get("dirty"),
-        "platform": metadata.get("platform"),
-    }
-    params = json.dumps(metadata.get("params", {}), indent=2, ensure_ascii=False, default=str)
-    text = f"""
-<h1>Thrifty report: {said["model"]}</h1>
-<div class="verdict" style="background: {COLOURS.get(name, "#57606a")}">{escape(name)}</div>
-<p>Test {said["metric"]} {said["score"]} (target {said["target"]}) with {said["model"]}.</p>
-<ul>{actions}</ul>
-<h2>Test metrics</h2>
-{_pairs(test)}
-<p>{_number(metrics.get("test_rows"))} held-out rows; cross-validated
-{_number(metric)}: {_number(metrics.get("cv_score"))}</p>
-<h2>Leaderboard (sampled rows)</h2>
-{_frame(board)}
-<h2>Tuning</h2>
-{_frame(tuning)}
-<h2>Cost receipt</h2>
-{_pairs(cost)}
-"""
-    provenance = f"""
-<h2>Provenance</h2>
-{_pairs(run)}
-<h3>Versions</h3>
-{_pairs(versions)}
-<h3>Data digests (md5)</h3>
-{_pairs(metadata.get("data") or {})}
-<h3>Parameters</h3>
-<pre>{escape(params, quote=False)}</pre>
-"""
-    body = _unlinked(text + "<h2>Plots</h2>\n")
-    body += "\n".join(_image(path) for path in images)
-    body += _unlinked(provenance)
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>Report: {escape(name)}</title>\n<style>{STYLE}</style>\n</head>\n"
-        f"<body>\n{body}\n</body>\n</html>\n"
-    )
 
 
 def main(root: Path) -> None:
     paths = Paths(root)
-    # The bundle's own files, named here: nothing else reads them by path.
-    metadata, plots = paths.bundle / "metadata.json", paths.bundle / "plots"
     page = render_report(
-        read_json(paths.done),
-        read_json(paths.cost),
-        read_table(paths.leaderboard, "reports/leaderboard.csv"),
-        read_table(paths.tuning, "reports/tuning.csv"),
-        read_json(paths.metrics),
-        read_json(metadata),
-        sorted(plots.glob("*.png")),
+        read_record(paths.done, Verdict).model_dump(),
+        read_record(paths.cost, Cost).model_dump(),
+        read_table(paths.leaderboard),
+        read_table(paths.tuning),
+        read_record(paths.metrics, Metrics).model_dump(),
+        read_json(paths.bundle / METADATA),
+        sorted((paths.bundle / "plots").glob("*.png")),
     )
-    report = paths.reports / "report.html"
-    write_atomic(report, lambda tmp: tmp.write_text(page, encoding="utf-8"))
-    log.info("wrote %s", report.relative_to(root))
+    write_atomic(paths.report, lambda tmp: tmp.write_text(page, encoding="utf-8"))
+    log.info("wrote %s", paths.report.relative_to(root))
+
+
+if __name__ == "__main__":
+    run_stage(main)

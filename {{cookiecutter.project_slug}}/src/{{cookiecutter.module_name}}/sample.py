@@ -13,9 +13,12 @@ from pathlib import Path
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from .config import TASK, SampleParams, ThriftyError, load_params
-from .files import read_table, write_table
-from .paths import Paths
+from .core.config import SampleParams, load_params
+from .core.console import run_stage
+from .core.files import read_table, write_table
+from .core.paths import Paths
+from .core.settings import ThriftyError
+from .core.task import stratify_on
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +27,12 @@ def draw_sample(train: pd.DataFrame, target: str, params: SampleParams) -> pd.Da
     """Return at most `params.max_rows` rows, keeping class proportions for classification."""
     if len(train) <= params.max_rows:
         return train.reset_index(drop=True)
-    stratify = train[target] if TASK == "classification" else None
-    if stratify is not None and stratify.value_counts().min() < 2:
-        stratify = None  # a class too rare to stratify on; a plain seeded draw still works
     try:
         sample, _ = train_test_split(
-            train, train_size=params.max_rows, random_state=params.seed, stratify=stratify
+            train,
+            train_size=params.max_rows,
+            random_state=params.seed,
+            stratify=stratify_on(train[target]),
         )
     except ValueError as error:
         raise ThriftyError(f"sample.max_rows={params.max_rows}: {error}") from None
@@ -39,8 +42,10 @@ def draw_sample(train: pd.DataFrame, target: str, params: SampleParams) -> pd.Da
 def main(root: Path) -> None:
     params = load_params(root)
     paths = Paths(root, params)
-    sample = draw_sample(
-        read_table(paths.train, "data/prepared/train"), params.data.target, params.sample
-    )
+    sample = draw_sample(read_table(paths.train), params.data.target, params.sample)
     write_table(sample, paths.sample)
     log.info("sampled %d training rows", len(sample))
+
+
+if __name__ == "__main__":
+    run_stage(main)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import TASK, ThriftyError
+from ..core.settings import ThriftyError
+from .answers import RESULT_TYPES, schema_label
 from .schema import Schema
 
 READERS = {".jsonl": "doccano JSONL", ".json": "Label Studio JSON", ".csv": "Label Studio CSV"}
@@ -29,8 +29,6 @@ LABEL_STUDIO_COLUMNS = {
     "was_cancelled",
     "agreement",
 }
-# The result types that answer "which label?" (classification) or "what number?" (regression).
-RESULT_TYPES = ("choices",) if TASK == "classification" else ("number", "rating", "choices")
 
 
 @dataclass(frozen=True)
@@ -178,24 +176,3 @@ def read_export(path: Path, schema: Schema) -> list[Record]:
         raise ThriftyError(f"{path.name}: not valid {READERS[suffix]}: {error}") from None
     except ThriftyError as error:
         raise ThriftyError(f"{path.name}: {error}") from None
-
-
-def schema_label(raw: Any, schema: Schema) -> Any:
-    """The schema's label for an exported one, or None when it allows no such label."""
-    if TASK == "classification":
-        text = str(raw).strip()
-        exact = [c.value for c in schema.labels or [] if str(c.value) == text]
-        # Tools often show "Billing" for the value billing: ignoring case is safe when it is
-        # unambiguous, like matching the description.
-        loose = [
-            c.value
-            for c in schema.labels or []
-            if text.casefold() in (str(c.value).casefold(), c.description.casefold())
-        ]
-        return exact[0] if exact else loose[0] if len(loose) == 1 else None
-    try:
-        number = float(raw)
-    except (TypeError, ValueError):
-        return None
-    low, high = schema.range or (-math.inf, math.inf)
-    return number if low <= number <= high else None

@@ -13,10 +13,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..config import TASK, ThriftyError, load_params
-from ..paths import Paths
-from . import store
-from .exports import Record, read_export, schema_label, unwrap
+from ..core.config import load_params
+from ..core.paths import Paths
+from ..core.settings import ThriftyError
+from . import answers, store
+from .exports import Record, read_export, unwrap
 from .pool import load_pool
 from .schema import Schema, load_schema
 
@@ -53,13 +54,11 @@ def to_event(record: Record, schema: Schema, annotator: str | None) -> dict[str,
             f"no {schema.id!r} field; import the pool into the tool with its id column "
             f"{schema.id!r} so labels can be matched to items"
         )
-    label = schema_label(raw, schema)
+    label = answers.schema_label(raw, schema)
     if label is None:
-        if TASK == "classification":
-            allowed = ", ".join(f"{c.value} ({c.description})" for c in schema.labels or [])
-        else:
-            allowed = "a number from {} to {}".format(*(schema.range or ()))
-        raise ValueError(f"label {raw!r} is not allowed; labeling/schema.yaml allows {allowed}")
+        raise ValueError(
+            f"label {raw!r} is not allowed; labeling/schema.yaml allows {answers.allowed(schema)}"
+        )
     try:
         seconds = None if record.seconds in (None, "") else float(record.seconds)
     except ValueError:
@@ -123,7 +122,7 @@ def import_labels(root: Path, path: Path, annotator: str | None) -> dict[str, di
         for who in sorted(events):
             locks.enter_context(store.session_lock(root, who))
         for who, batch in sorted(events.items()):
-            standing = store.answers(store.read_log(store.log_path(root, who)))
+            standing = store.standing_answers(store.read_log(store.log_path(root, who)))
             fresh = []
             for event in batch:
                 if not _standing(standing, event):

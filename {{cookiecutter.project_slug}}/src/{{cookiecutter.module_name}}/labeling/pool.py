@@ -18,9 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config import TASK, ThriftyError
-from ..files import read_table
-from ..paths import Paths
+from ..core.files import read_table
+from ..core.paths import Paths
+from ..core.settings import ThriftyError
+from . import answers
 from .schema import Schema, in_test_pool, needs_overlap
 from .store import answered_by, read_all
 
@@ -82,25 +83,13 @@ def duplicates(pool: pd.DataFrame, schema: Schema) -> pd.Series:
     return first
 
 
-def margins(model: Any, rows: pd.DataFrame) -> np.ndarray:
-    """How sure the model is of each row: top-1 minus top-2 probability (or decision value)."""
-    if hasattr(model, "predict_proba"):
-        scores = np.asarray(model.predict_proba(rows))
-    else:
-        scores = np.asarray(model.decision_function(rows))
-        if scores.ndim == 1:
-            return np.abs(scores)
-    top = np.sort(scores, axis=1)
-    return top[:, -1] - top[:, -2]
-
-
 def build_queue(
     pool: pd.DataFrame,
     schema: Schema,
     events: Iterable[dict[str, Any]],
     gold: dict[str, Any],
     class_counts: dict[Any, int],
-    score: Callable[[pd.DataFrame], np.ndarray] | None = None,
+    score: Callable[[pd.DataFrame], np.ndarray | None] | None = None,
     model: str | None = None,
 ) -> list[dict[str, Any]]:
     """The next `batch_size` items (plus gold), each with why it was chosen and its score."""
@@ -128,13 +117,9 @@ def build_queue(
     rng = np.random.default_rng(schema.seed)
     unanswered = set(fresh)
     randomly = [item for item in pool.index[rng.permutation(len(pool))] if item in unanswered]
-    cold = TASK == "classification" and any(
-        class_counts.get(choice.value, 0) < schema.cold_start_per_class
-        for choice in schema.labels or []
-    )
-    by_score: dict[str, float] = {}
-    if score is not None and not cold and TASK == "classification" and fresh:
-        by_score = dict(zip(fresh, map(float, score(pool.loc[fresh])), strict=True))
+    cold = answers.needs_cold_start(schema, class_counts)
+    scores = score(pool.loc[fresh]) if score is not None and not cold and fresh else None
+    by_score = {} if scores is None else dict(zip(fresh, map(float, scores), strict=True))
     ordered = sorted(fresh, key=lambda item: (by_score[item], item)) if by_score else randomly
     why_ordered = "uncertain" if by_score else ("cold_start" if cold else "random")
 

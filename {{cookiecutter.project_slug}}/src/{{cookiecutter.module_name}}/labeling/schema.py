@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..config import TASK, load_yaml
-
-SPLIT = "_split"  # the column saying which side a labelled pool row joins: train or test
+from ..core.paths import Paths
+from ..core.settings import load_yaml
+from . import answers
 
 
 class Choice(BaseModel):
@@ -54,21 +54,7 @@ class Schema(BaseModel):
 
     @model_validator(mode="after")
     def _fits_task(self) -> Schema:
-        if TASK == "classification":
-            if not self.labels or len(self.labels) < 2:
-                raise ValueError("labels: classification needs a list of at least two choices")
-            for field in ("key", "value"):
-                seen = [getattr(choice, field) for choice in self.labels]
-                twice = sorted({str(item) for item in seen if seen.count(item) > 1})
-                if twice:
-                    raise ValueError(f"labels: {field}(s) {', '.join(twice)} appear twice")
-            if self.range is not None:
-                raise ValueError("range: only for regression; classification uses labels")
-        else:
-            if self.range is None or self.range[0] >= self.range[1]:
-                raise ValueError("range: regression needs [low, high] with low < high")
-            if self.labels is not None:
-                raise ValueError("labels: only for classification; regression uses range")
+        answers.check(self)
         return self
 
     def choice(self, key: str) -> Choice | None:
@@ -77,7 +63,7 @@ class Schema(BaseModel):
 
 def load_schema(root: Path) -> Schema:
     """Read and validate labeling/schema.yaml."""
-    return load_yaml(root / "labeling" / "schema.yaml", Schema)
+    return load_yaml(Paths(root).schema, Schema)
 
 
 def share(seed: int, purpose: str, item: str) -> float:

@@ -19,8 +19,10 @@ from typing import Any, TextIO
 import numpy as np
 import pandas as pd
 
-from ..config import ThriftyError, load_params
-from ..paths import Paths
+from ..core.config import load_params
+from ..core.paths import Paths
+from ..core.settings import ThriftyError
+from . import answers
 from .pool import load_pool, read_queue
 from .schema import Schema, in_test_pool, load_schema
 from .store import (
@@ -78,12 +80,7 @@ class Session:
         print(render(row, self.schema), file=self.out)
 
     def prompt(self) -> str:
-        if self.schema.labels:
-            keys = "  ".join(f"{c.key} {c.value}" for c in self.schema.labels)
-        else:
-            low, high = self.schema.range or (0, 0)
-            keys = f"a number from {low:g} to {high:g}"
-        return f"[{keys}]  s skip  f flag  u undo  ? guidelines  q quit > "
+        return f"[{answers.keys(self.schema)}]  s skip  f flag  u undo  ? guidelines  q quit > "
 
     def undo(self) -> str | None:
         """Retract this annotator's latest standing answer; return its item, to show it again."""
@@ -134,15 +131,8 @@ def parse(line: str, schema: Schema) -> tuple[str, Any] | None:
         return ACTIONS[text.lower()], None
     if text.lower() in {"u", "?", "q"}:
         return text.lower(), None
-    if schema.labels:
-        choice = schema.choice(text)
-        return ("label", choice.value) if choice else None
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    low, high = schema.range or (0, 0)
-    return ("label", number) if low <= number <= high and np.isfinite(number) else None
+    label = answers.parse_label(text, schema)
+    return None if label is None else ("label", label)
 
 
 def test_queue(pool: pd.DataFrame, schema: Schema) -> list[dict[str, Any]]:

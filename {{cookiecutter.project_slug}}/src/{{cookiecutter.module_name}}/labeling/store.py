@@ -21,17 +21,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..config import ThriftyError
+from ..core.paths import Paths
+from ..core.settings import ThriftyError
 
 log = logging.getLogger(__name__)
 
 ACTIONS = ("label", "skip", "flag", "retract")
 ANNOTATOR = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 REPORTED: set[tuple[Path, int, str]] = set()
-
-
-def labels_dir(root: Path) -> Path:
-    return root / "labeling" / "labels"
 
 
 def log_path(root: Path, annotator: str) -> Path:
@@ -41,7 +38,7 @@ def log_path(root: Path, annotator: str) -> Path:
             f"--annotator {annotator!r}: use 1-64 letters, digits, '.', '_' or '-', "
             "starting with a letter or digit"
         )
-    return labels_dir(root) / f"{annotator}.jsonl"
+    return Paths(root).labels / f"{annotator}.jsonl"
 
 
 def now() -> str:
@@ -106,7 +103,7 @@ def read_log(path: Path) -> list[dict[str, Any]]:
 
 def read_all(root: Path) -> list[dict[str, Any]]:
     """Every annotator's events, log by log in name order."""
-    folder = labels_dir(root)
+    folder = Paths(root).labels
     return [event for path in sorted(folder.glob("*.jsonl")) for event in read_log(path)]
 
 
@@ -121,7 +118,7 @@ def effective(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def answers(events: Iterable[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+def standing_answers(events: Iterable[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
     """The standing answer of each annotator on each item: their latest effective event."""
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     for event in effective(events):
@@ -134,7 +131,7 @@ def answered_by(
 ) -> dict[str, set[str]]:
     """Who has a standing answer on each item (of one `action` only, when given)."""
     who: dict[str, set[str]] = {}
-    for (item, annotator), event in answers(events).items():
+    for (item, annotator), event in standing_answers(events).items():
         if action is None or event["action"] == action:
             who.setdefault(item, set()).add(annotator)
     return who

@@ -21,7 +21,7 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .config import ThriftyError
+from ..core.settings import ThriftyError
 
 log = logging.getLogger(__name__)
 

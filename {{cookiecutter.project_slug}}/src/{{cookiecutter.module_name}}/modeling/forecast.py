@@ -8,6 +8,7 @@ verdict says so instead of extrapolating noise.
 from __future__ import annotations
 
 import math
+import time
 import warnings
 from typing import Any
 
@@ -17,6 +18,9 @@ from joblib import Parallel, delayed
 from scipy.optimize import OptimizeWarning, curve_fit
 from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import get_scorer
+
+from ..core.config import Done, Params
+from ..core.task import METRICS, make_cv
 
 
 def measure_curve(
@@ -113,3 +117,23 @@ def forecast(
         "rows_for_target": rows_for(law, target),
         "rows_now": rows,
     }
+
+
+def learning_outlook(
+    model: BaseEstimator, X: pd.DataFrame, y: pd.Series, params: Params, done: Done
+) -> tuple[pd.DataFrame, dict[str, Any], float]:
+    """The pick's learning curve on the training rows, its forecast, and the CPU they took."""
+    start = time.process_time()
+    curve = measure_curve(
+        model,
+        X,
+        y,
+        make_cv(params.tune.cv_folds, 1, params.tune.seed),
+        done.metric,
+        max(50, len(X) // 10),  # a wide range of sizes makes the forecast trustworthy
+        params.tune.curve_points,
+        params.compute.n_jobs,
+    )
+    cpu = time.process_time() - start
+    ceiling = METRICS[done.metric][1]
+    return curve, forecast(curve, len(X), ceiling, done.target, params.tune.cv_folds), cpu

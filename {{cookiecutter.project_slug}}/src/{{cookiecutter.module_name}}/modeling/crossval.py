@@ -17,10 +17,7 @@ from joblib import Parallel, delayed
 from scipy import stats
 from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import get_scorer
-from sklearn.model_selection import KFold, RepeatedKFold, RepeatedStratifiedKFold, StratifiedKFold
 from threadpoolctl import threadpool_limits
-
-from .config import TASK
 
 
 @dataclass(frozen=True)
@@ -54,17 +51,6 @@ def corrected_variance(values: np.ndarray, test_fraction: float) -> float:
         return 0.0
     ratio = test_fraction / (1 - test_fraction)
     return (1 / len(values) + ratio) * float(np.var(values, ddof=1))
-
-
-def make_cv(folds: int, repeats: int, seed: int):
-    """Repeated (stratified, for classification) K-fold splitter."""
-    if TASK == "classification":
-        if repeats == 1:
-            return StratifiedKFold(folds, shuffle=True, random_state=seed)
-        return RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
-    if repeats == 1:
-        return KFold(folds, shuffle=True, random_state=seed)
-    return RepeatedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
 
 
 def _fold(estimator, X, y, train, test, scorer) -> tuple[float, float, float, int]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from .config import ThriftyError
+from .settings import ThriftyError
 
 READERS: dict[str, Callable[[Path], pd.DataFrame]] = {
     ".csv": pd.read_csv,
@@ -35,33 +35,32 @@ def first_bad_line(path: Path) -> int | None:
     return None
 
 
-def read_table(path: Path, key: str, encoding_errors: str = "strict") -> pd.DataFrame:
-    """Read a CSV or Parquet file; `key` names the setting that pointed here, for errors.
+def read_table(
+    path: Path, key: str | None = None, encoding_errors: str = "strict", hint: str = ""
+) -> pd.DataFrame:
+    """Read a CSV or Parquet file; `key` names the setting or option that pointed here.
 
-    `encoding_errors` is Python's policy for a CSV's bytes that are not UTF-8: "strict" stops
-    at them, "replace" reads each as U+FFFD. Parquet holds UTF-8 text by definition.
+    Without `key` the file is one the pipeline writes, and its absence means a stage has not
+    run yet. `encoding_errors` is Python's policy for a CSV's bytes that are not UTF-8:
+    "strict" stops at them, "replace" reads each as U+FFFD; `hint` is another way out, added
+    to that error. Parquet holds UTF-8 text by definition.
     """
     if not path.is_file():
-        raise ThriftyError(f"{key}: {path} does not exist; set {key} in params.yaml")
+        raise ThriftyError(missing(path, key))
     reader = READERS.get(path.suffix.lower())
     if reader is None:
-        raise ThriftyError(f"{key}: {path.name} is not {', '.join(READERS)}")
+        raise ThriftyError(f"{key or path.name}: {path.name} is not {', '.join(READERS)}")
     options = {"encoding_errors": encoding_errors} if reader is pd.read_csv else {}
     try:
         return reader(path, **options)
     except UnicodeDecodeError as error:
         # pandas reports a position inside its read buffer; the line is what a person can find.
         raise ThriftyError(
-            f"{key}: {path} line {first_bad_line(path)} is not UTF-8 ({error.reason}); "
-{%- if cookiecutter.data_kind == "text" %}
-            "save the file as UTF-8, or set data.encoding_errors: replace "
-            "(allowed: strict, replace)"
-{%- else %}
-            "save the file as UTF-8"
-{%- endif %}
+            f"{key or path.name}: {path} line {first_bad_line(path)} is not UTF-8 "
+            f"({error.reason}); save the file as UTF-8{', ' + hint if hint else ''}"
         ) from None
     except (ValueError, OSError, pd.errors.ParserError) as error:
-        raise ThriftyError(f"{key}: cannot read {path}: {error}") from None
+        raise ThriftyError(f"{key or path.name}: cannot read {path}: {error}") from None
 
 
 def write_atomic(path: Path, write: Callable[[Path], Any]) -> None:
@@ -95,7 +94,16 @@ def write_json(data: Any, path: Path) -> None:
     write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
+def missing(path: Path, key: str | None) -> str:
+    """Why `path` is not there, and what to do about it."""
+    if key is None:
+        return f"{path} does not exist; run `dvc repro` first"
+    if key.startswith("--"):
+        return f"{key}: {path} does not exist"
+    return f"{key}: {path} does not exist; set {key} in params.yaml"
+
+
 def read_json(path: Path) -> Any:
     if not path.is_file():
-        raise ThriftyError(f"{path} does not exist; run `dvc repro` first")
+        raise ThriftyError(missing(path, None))
     return json.loads(path.read_text(encoding="utf-8"))

@@ -21,7 +21,7 @@ from typing import Any
 import joblib
 import sklearn
 
-from .config import ThriftyError
+from ..core.settings import ThriftyError
 
 MANIFEST, METADATA, REGISTRY = "manifest.json", "metadata.json", "registry.json"
 # skops loads only the types listed here: the allow-list lives in code, never in a bundle.
@@ -31,7 +31,7 @@ TRUSTED_PREFIXES = (
     "scipy.",
     "builtins.",
     "collections.",
-    "{{ cookiecutter.module_name }}.",
+    __name__.split(".")[0] + ".",  # this project's own package
 )
 
 

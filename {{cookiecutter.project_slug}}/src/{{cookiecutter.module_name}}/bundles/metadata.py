@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from .config import Done, Params
+from ..core.config import Done, Params
 
 PACKAGES = (
     "scikit-learn",

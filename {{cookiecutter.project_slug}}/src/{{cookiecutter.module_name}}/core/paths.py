@@ -10,22 +10,27 @@ if TYPE_CHECKING:
 
 
 class Paths:
-    """Every file the pipeline reads or writes, derived from one project root."""
+    """Every file the pipeline reads or writes, derived from one project root.
+
+    `raw` and `pool` come from params.yaml, so they exist only when `params` is given.
+    """
 
     def __init__(self, root: Path, params: Params | None = None):
         self.root = root
         self.raw = root / params.data.raw if params else None
+        self.pool = root / params.labels.pool if params else None
         self.demo = root / "data" / "raw" / "demo.csv"
         self.demo_pool = root / "data" / "raw" / "pool.csv"
-        self.pool = root / params.labels.pool if params else None
         self.labeled = root / "data" / "labeled" / "labels.parquet"
-        self.labeling = root / "labeling"
-        self.queue = self.labeling / "queue.jsonl"
-        self.gold = self.labeling / "gold.jsonl"
-        self.guidelines = self.labeling / "guidelines.md"
         self.train = root / "data" / "prepared" / "train.parquet"
         self.test = root / "data" / "prepared" / "test.parquet"
         self.sample = root / "data" / "sample" / "train.parquet"
+        self.labeling = root / "labeling"
+        self.schema = self.labeling / "schema.yaml"
+        self.labels = self.labeling / "labels"
+        self.queue = self.labeling / "queue.jsonl"
+        self.gold = self.labeling / "gold.jsonl"
+        self.guidelines = self.labeling / "guidelines.md"
         self.reports = root / "reports"
         self.leaderboard = self.reports / "leaderboard.csv"
         self.metrics = self.reports / "metrics.json"
@@ -36,8 +41,8 @@ class Paths:
         self.cost = self.reports / "cost.json"
         self.labeling_metrics = self.reports / "labeling.json"
         self.adjudicate = self.reports / "adjudicate.csv"
+        self.plot_data = self.reports / "plots"
+        self.report = self.reports / "report.html"
         self.tuned = root / "artifacts" / "tuned"
         self.bundle = root / "artifacts" / "model"
         self.registry = root / "artifacts" / "registry.json"
-        self.plot_data = self.reports / "plots"
-        self.report = self.reports / "report.html"

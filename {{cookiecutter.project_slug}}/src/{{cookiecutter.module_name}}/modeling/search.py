@@ -6,8 +6,10 @@ third earns three times more, until the survivors see all of it.
 
 from __future__ import annotations
 
+import logging
 import math
-from dataclasses import dataclass, field
+import sys
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -15,8 +17,15 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import HalvingGridSearchCV, HalvingRandomSearchCV
+from tqdm import tqdm
 
-from .crossval import corrected_variance
+from ..core.config import Done, Params
+from ..core.task import make_cv
+from .cost import candidates_in, estimate_cost, full_fit_cpu, grid_size
+from .crossval import corrected_variance, cross_score
+from .ladder import build_candidate
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -37,10 +46,6 @@ class Tuned:
     def gain(self) -> float:
         """What tuning added over the rung's default parameters, in the metric's units."""
         return self.score - self.default_score
-
-
-def grid_size(space: dict[str, list[Any]]) -> int:
-    return math.prod(len(values) for values in space.values())
 
 
 def halving_search(
@@ -112,18 +117,67 @@ def one_se_pick(tuned: list[Tuned], cost: dict[str, float]) -> tuple[Tuned, str]
     )
 
 
-def estimate_cost(
-    n_candidates: int, factor: int, folds: int, fit_cpu: float
-) -> tuple[float, float]:
-    """CPU seconds of a halving search and of an exhaustive grid, from one full-data fit's cost.
-
-    Halving keeps about n_candidates x rows constant per round, so each round costs about
-    `factor` full fits per fold at most; the grid fits every candidate on all rows.
-    """
-    rounds = 1 + math.ceil(math.log(max(n_candidates, 1), factor)) if n_candidates > 1 else 1
-    per_round = folds * fit_cpu * min(n_candidates, factor)
-    return rounds * per_round, n_candidates * folds * fit_cpu
-
-
-def candidates_in(space: dict[str, list[Any]], max_candidates: int) -> int:
-    return min(grid_size(space), max_candidates) if space else 1
+def tune_rungs(
+    X: pd.DataFrame, y: pd.Series, board: pd.DataFrame, params: Params, done: Done
+) -> list[Tuned]:
+    """Tune each kept rung in ladder order until the target is reached or the budget is out."""
+    kept = [name for name in params.ladder if name in set(board.loc[board["kept"], "model"])]
+    if not kept:  # nothing beat the dummy: it is the only honest model to ship
+        kept = [next(iter(params.ladder))]
+    cv, settings = make_cv(params.tune.cv_folds, 1, params.tune.seed), params.tune
+    spent, reached, tuned = 0.0, None, []
+    for name in tqdm(kept, desc="tune", disable=not sys.stderr.isatty()):
+        rung = params.ladder[name]
+        row = board.set_index("model").loc[name]
+        n_candidates = candidates_in(rung.search, settings.max_candidates)
+        estimate, _ = estimate_cost(
+            n_candidates,
+            settings.factor,
+            settings.cv_folds,
+            full_fit_cpu(row, len(X), params.baselines.cv_folds),
+        )
+        if reached:
+            tuned.append(Tuned(name, f"not needed: {reached} reached the target"))
+            continue
+        if spent + estimate > done.budget_cpu_seconds:
+            tuned.append(Tuned(name, f"skipped: ~{estimate:.1f} CPU s would pass the budget"))
+            continue
+        candidate = build_candidate(rung, params.data, params.features)
+        default = cross_score(candidate, X, y, cv, done.metric, params.compute.n_jobs)
+        spent += default.fit_cpu + default.predict_cpu
+        if rung.search:
+            search = halving_search(
+                candidate,
+                rung.search,
+                X,
+                y,
+                cv,
+                done.metric,
+                settings.factor,
+                settings.max_candidates,
+                settings.seed,
+                params.compute.n_jobs,
+            )
+            result = summarize(name, search, default.mean, default.test_fraction)
+            if default.mean >= result.score:  # tuning must never ship worse than the defaults
+                result = replace(result, score=default.mean, se=default.se, params={})
+        else:
+            result = Tuned(name, "tuned", default.mean, default.se, default.mean, rounds=1)
+        spent += result.cpu_seconds
+        tuned.append(result)
+        log.info("%-20s %s = %.4f (defaults %.4f)", name, done.metric, result.score, default.mean)
+        if result.score >= done.target:
+            reached = name
+    if all(math.isnan(t.score) for t in tuned):
+        # No search fits the budget: ship the best kept rung at its defaults, scored on the sample.
+        best = board.set_index("model").loc[kept, ["score", "score_se"]].idxmax()["score"]
+        row = board.set_index("model").loc[best]
+        fallback = Tuned(
+            best,
+            "defaults: every search would pass the budget",
+            score=row["score"],
+            se=row["score_se"],
+            default_score=row["score"],
+        )
+        tuned = [fallback if t.name == best else t for t in tuned]
+    return tuned

@@ -1,0 +1,49 @@
+"""What tabular data means here: its settings, and which columns of the raw file are used.
+
+The text project has its own version of this module; everything else reads the data through
+these names, so no other module needs to know which kind of data it serves.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from pydantic import Field
+
+from .files import read_table
+from .settings import Section
+
+
+class DataParams(Section):
+    raw: Path = Field(description="raw CSV or Parquet file, relative to the project root")
+    target: str = Field(min_length=1, description="the label column")
+    drop: list[str] = Field(default_factory=list, description="columns never used as features")
+
+
+class DemoParams(Section):
+    """The tabular demo is scikit-learn's bundled data as it ships: nothing to set."""
+
+
+class FeaturesParams(Section):
+    max_categories: int = Field(default=20, ge=2, description="one-hot at most this many levels")
+
+
+def read_raw(path: Path, data: DataParams) -> pd.DataFrame:
+    """The raw file, as it is."""
+    return read_table(path, "data.raw")
+
+
+def needed_columns(data: DataParams) -> list[str]:
+    """Columns the raw file must have."""
+    return [data.target]
+
+
+def usable(frame: pd.DataFrame, data: DataParams) -> pd.DataFrame:
+    """Every column but those in data.drop: categories and numbers are encoded per model."""
+    return frame.drop(columns=[column for column in data.drop if column in frame.columns])
+
+
+def clean_rows(frame: pd.DataFrame, data: DataParams) -> pd.DataFrame:
+    """Labelled pool rows join the training data as they are."""
+    return frame

@@ -1,0 +1,55 @@
+"""The features of a tabular project: numbers imputed and scaled, categories one-hot encoded.
+
+The same feature steps sit in front of every rung of the ladder, so the leaderboard compares
+models and nothing else. `feature_files` writes what a reader of the bundle needs to trace a
+weight back to its column.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sklearn.compose import ColumnTransformer, make_column_selector
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from ..core.data import DataParams, FeaturesParams
+
+
+def build_features(data: DataParams, params: FeaturesParams) -> ColumnTransformer:
+    """Impute and scale numbers, impute and one-hot encode everything else.
+
+    Columns are chosen by dtype when the pipeline is fitted, so a user's own file needs no
+    column list. Scaling is harmless for trees and required by linear models and kNN.
+    """
+    numbers = Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())])
+    categories = Pipeline(
+        [
+            ("impute", SimpleImputer(strategy="most_frequent")),
+            (
+                "encode",
+                OneHotEncoder(
+                    handle_unknown="infrequent_if_exist",
+                    max_categories=params.max_categories,
+                    sparse_output=False,
+                ),
+            ),
+        ]
+    )
+    return ColumnTransformer(
+        [
+            ("numbers", numbers, make_column_selector(dtype_include=["number", "bool"])),
+            ("categories", categories, make_column_selector(dtype_exclude=["number", "bool"])),
+        ]
+    )
+
+
+def feature_files(model, folder: Path, params: FeaturesParams) -> dict[str, Path]:
+    """Readable companions of the fitted features: their names, one per column."""
+    features = model.named_steps["features"]
+    names = folder / "feature_names.json"
+    names.write_text(json.dumps([str(n) for n in features.get_feature_names_out()], indent=1))
+    files = {"feature_names.json": names}
+    return files

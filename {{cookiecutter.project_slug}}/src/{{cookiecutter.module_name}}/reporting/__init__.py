@@ -1,0 +1,1 @@
+"""What a person looks at: the diagnostic plots and the self-contained report page."""

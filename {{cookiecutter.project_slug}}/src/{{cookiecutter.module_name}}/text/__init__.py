@@ -1,0 +1,1 @@
+"""Text beyond the TF-IDF n-grams: hand lexicons, and the demo corpus the demo stage writes."""
