@@ -25,6 +25,14 @@ def test_project_tests_pass(reproduced):
     assert " passed" in result.stdout
 
 
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_text_project_tests_pass(task, tmp_path):
+    """The text bakes' own tests too: every option combination runs its own suite."""
+    project = shared_setup(bake(tmp_path, task=task, data_kind="text"))
+    result = run(["make", "test"], project)
+    assert " passed" in result.stdout and " failed" not in result.stdout
+
+
 def test_outputs_of_the_contract(reproduced):
     board = pd.read_csv(reproduced / "reports" / "leaderboard.csv")
     assert set(board.columns) >= CONTRACT_COLUMNS

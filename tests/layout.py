@@ -1,0 +1,81 @@
+"""Where the template keeps things, and which package files a bake with given answers holds.
+
+The post-generation hook keeps one version of each variant file: `NAME.VALUE.py` (or
+`NAME.VALUE.VALUE.py`) becomes `NAME.py` when the answers hold every VALUE in its name. These
+helpers read the same rule from the template, so the tests' expectations follow its files.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+PROJECT_TEMPLATE = TEMPLATE / "{{cookiecutter.project_slug}}"
+PACKAGE_TEMPLATE = PROJECT_TEMPLATE / "src" / "{{cookiecutter.module_name}}"
+HOOKS = TEMPLATE / "hooks"
+COOKIECUTTER_JSON = json.loads((TEMPLATE / "cookiecutter.json").read_text())
+# Package folders that only one option value's bakes hold.
+ONLY_FOR_PACKAGE = {("data_kind", "text"): {"text"}}
+
+
+def hook_constant(name: str, hook: str = "post_gen_project.py") -> object:
+    """The literal value a hook assigns to `name`, read with `ast` (the hooks parse unrendered)."""
+    tree = ast.parse((HOOKS / hook).read_text(encoding="utf-8"))
+    for node in tree.body:
+        targets = [getattr(target, "id", None) for target in getattr(node, "targets", [])]
+        if targets == [name]:
+            return ast.literal_eval(node.value)
+    raise LookupError(f"{hook} assigns no {name}")
+
+
+VARIANTS: dict[str, tuple[str, ...]] = hook_constant("VARIANTS")  # type: ignore[assignment]
+OPTION_OF = {value: key for key, values in VARIANTS.items() for value in values}
+
+
+def answers(context: dict[str, str]) -> dict[str, str]:
+    """The variant options' values for a bake given `context` (cookiecutter.json defaults)."""
+    return {key: context.get(key, COOKIECUTTER_JSON[key][0]) for key in VARIANTS}
+
+
+def variant_marks(path: Path) -> tuple[str, list[str], str] | None:
+    """`(stem, values, suffix)` of a variant file's name, or None for a plain file."""
+    parts = path.name.split(".")
+    if len(parts) < 3:
+        return None
+    stem, *marks, suffix = parts
+    if not stem or not marks or not all(mark in OPTION_OF for mark in marks):
+        return None
+    return stem, marks, suffix
+
+
+def baked_name(path: Path, context: dict[str, str]) -> Path | None:
+    """The name a template file gets in a bake with `context`, or None if the bake drops it."""
+    parsed = variant_marks(path)
+    if parsed is None:
+        return path
+    stem, marks, suffix = parsed
+    chosen = answers(context)
+    if all(chosen[OPTION_OF[mark]] == mark for mark in marks):
+        return path.with_name(f"{stem}.{suffix}")
+    return None
+
+
+def package_files(context: dict[str, str]) -> set[str]:
+    """The package's `.py` files (relative to it, no suffix) in a bake with `context`."""
+    dropped = {
+        folder
+        for (key, value), folders in ONLY_FOR_PACKAGE.items()
+        if context.get(key, COOKIECUTTER_JSON[key][0]) != value
+        for folder in folders
+    }
+    found = set()
+    for path in PACKAGE_TEMPLATE.rglob("*.py"):
+        relative = path.relative_to(PACKAGE_TEMPLATE)
+        if "__pycache__" in relative.parts or relative.parts[0] in dropped:
+            continue
+        name = baked_name(relative, context)
+        if name is not None:
+            found.add(name.with_suffix("").as_posix())
+    return found
