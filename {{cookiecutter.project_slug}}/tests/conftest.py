@@ -33,7 +33,7 @@ FILLER = ["please", "help", "order", "today", "thanks"]
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    """A temporary project root holding copies of the real params.yaml and done.yaml (and lexicons)."""
+    """A temporary project root with copies of the real params.yaml, done.yaml (and lexicons)."""
     for name in ("params.yaml", "done.yaml"):
         shutil.copy(PROJECT / name, tmp_path / name)
 {%- if cookiecutter.data_kind == "text" %}
