@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -20,9 +19,9 @@ from .core.console import run_stage
 from .core.files import read_table, write_table
 from .core.paths import Paths
 from .core.settings import ThriftyError
-from .core.task import make_cv, smallest_group
-from .modeling.crossval import CVResult, beats, cross_score
-from .modeling.ladder import build_candidate, split_xy
+from .core.task import check_metric, make_cv, smallest_group
+from .modeling.crossval import CVResult, ScoringError, beats, cross_score, missing_response
+from .modeling.ladder import build_candidate, build_model, split_xy
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +45,40 @@ def too_large(params: Params, full_rows: int) -> dict[str, str]:
     }
 
 
+def cannot_score(params: Params, metric: str) -> dict[str, str]:
+    """Rungs whose estimator cannot give what `metric` needs (probabilities, scores), and why.
+
+    Found before anything is fitted. The dummy is the bar every rung is measured against, so a
+    metric it cannot give is a done.yaml problem, not a skip.
+    """
+    reasons = {}
+    for name, rung in params.ladder.items():
+        model = build_model(rung)
+        needed = missing_response(model, metric)
+        if needed is None:
+            continue
+        probability = "probability" in model.get_params()  # SVC, NuSVC: Platt scaling on request
+        hint = "; set probability: true in its params" if probability else ""
+        reasons[name] = f"skipped: {rung.estimator} gives no {needed}, which {metric} needs{hint}"
+    dummy = next(iter(params.ladder))
+    if dummy in reasons:
+        raise ThriftyError(
+            f"done.yaml: metric {metric} cannot score the dummy rung {dummy!r}: "
+            + reasons[dummy].removeprefix("skipped: ")
+        )
+    return reasons
+
+
 def run_ladder(
-    frame: pd.DataFrame, params: Params, metric: str, skip: Iterable[str] = ()
+    frame: pd.DataFrame, params: Params, metric: str, skip: dict[str, str] | None = None
 ) -> dict[str, CVResult]:
-    """Cross-validate every rung not in `skip` on the same seeded folds."""
+    """Cross-validate every rung not in `skip` on the same seeded folds.
+
+    A rung that cannot be scored with `metric` is added to `skip` with the reason (the
+    leaderboard shows it), not run further; the stage goes on with the others.
+    """
+    skip = {} if skip is None else skip
+    dummy = next(iter(params.ladder))
     X, y = split_xy(frame, params.data)
     check_enough_rows(y, params.baselines)
     cv = make_cv(params.baselines.cv_folds, params.baselines.cv_repeats, params.baselines.seed)
@@ -59,7 +88,16 @@ def run_ladder(
     for name, rung in rungs:
         rungs.set_postfix_str(name)
         candidate = build_candidate(rung, params.data, params.features)
-        results[name] = cross_score(candidate, X, y, cv, metric, params.compute.n_jobs)
+        try:
+            results[name] = cross_score(candidate, X, y, cv, metric, params.compute.n_jobs)
+        except ScoringError as error:
+            if name == dummy:  # without the bar, no rung can be judged
+                raise ThriftyError(
+                    f"done.yaml: metric {metric} cannot score the dummy rung {name!r}: {error}"
+                ) from None
+            skip[name] = f"skipped: {metric} could not score it: {error}"
+            log.warning("%-20s %s", name, skip[name])
+            continue
         log.info("%-20s %s = %.4f ± %.4f", name, metric, results[name].mean, results[name].se)
     return results
 
@@ -120,8 +158,14 @@ def leaderboard(
 def main(root: Path) -> None:
     params, done = load_params(root), load_done(root)
     paths = Paths(root, params)
-    skipped = too_large(params, pq.ParquetFile(paths.train).metadata.num_rows)
     sample = read_table(paths.sample)
+    check_metric(done.metric, split_xy(sample, params.data)[1])
+    skipped = too_large(params, pq.ParquetFile(paths.train).metadata.num_rows)
+    skipped |= {
+        name: why for name, why in cannot_score(params, done.metric).items() if name not in skipped
+    }
+    for name, why in skipped.items():
+        log.info("%-20s %s", name, why)
     results = run_ladder(sample, params, done.metric, skipped)
     board = leaderboard(results, params, skipped)
     write_table(board, paths.leaderboard)

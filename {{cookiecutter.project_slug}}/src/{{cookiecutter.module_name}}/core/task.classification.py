@@ -6,9 +6,12 @@ project has its own), so no other module needs to know which task it serves.
 
 from __future__ import annotations
 
+import functools
 import logging
+import warnings
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .settings import ThriftyError
@@ -40,6 +43,10 @@ METRICS: dict[str, tuple[float, float]] = {
 }
 # Reported beside the done.yaml metric, so a change of metric never hides the familiar ones.
 STANDARD = ["accuracy", "balanced_accuracy", "f1_macro"]
+# Which scorers fit which targets is not written down here: `check_metric` asks the installed
+# scikit-learn by scoring a dummy, so the answer follows its version. With scikit-learn 1.9,
+# f1, precision, recall, jaccard (no average suffix) and roc_auc are binary-only; f1 & co. also
+# need the positive class labelled 1; top_k_accuracy means nothing on two classes.
 
 
 def fits_task(estimator: Any) -> bool:
@@ -90,3 +97,121 @@ def make_cv(folds: int, repeats: int, seed: int):
 def class_counts(y: pd.Series) -> dict[Any, int]:
     """Rows per class, for the labeling queue's cold start and the class balance figures."""
     return {label: int(count) for label, count in y.value_counts().items()}
+
+
+def _probe(metric: str, y: pd.Series) -> str | None:
+    """Why `metric` cannot score a model of `y` (a seeded stratified dummy); None if it can."""
+    from sklearn.dummy import DummyClassifier
+    from sklearn.metrics import get_scorer
+
+    X = np.zeros((len(y), 1))
+    model = DummyClassifier(strategy="stratified", random_state=0).fit(X, y)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # undefined precision and the like: not our point
+            get_scorer(metric)(model, X, y)
+    except (ValueError, TypeError) as error:
+        return (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return None
+
+
+@functools.cache
+def binary_only(metric: str) -> bool:
+    """Whether the installed scikit-learn scores `metric` on two classes (0/1) but not on three."""
+    two, three = (pd.Series(np.arange(30) % k) for k in (2, 3))
+    return _probe(metric, two) is None and _probe(metric, three) is not None
+
+
+def _top_k(metric: str) -> int | None:
+    """The k of a top-k scorer (a hit when the true class is among the k likeliest), else None."""
+    from sklearn.metrics import get_scorer
+
+    if not metric.startswith("top_k"):
+        return None
+    return int(getattr(get_scorer(metric), "_kwargs", {}).get("k", 2))
+
+
+def fitting_metrics(metric: str, y: pd.Series) -> list[str]:
+    """The scorers of METRICS that can score `y`, those of `metric`'s family first."""
+    fits = [
+        name for name in METRICS if _probe(name, y) is None and (_top_k(name) or 0) < y.nunique()
+    ]
+    return sorted(fits, key=lambda name: not name.startswith(f"{metric}_"))
+
+
+def check_metric(metric: str, y: pd.Series) -> None:
+    """Fail, naming the scorers that would fit, when done.yaml's `metric` cannot score `y`.
+
+    Runs before any model is fitted: a stratified dummy scored on `y` shows whether the metric
+    fits the number of classes and their labels, whatever scikit-learn version is installed.
+    """
+    classes = sorted(y.dropna().unique(), key=str)
+    k, problem = _top_k(metric), _probe(metric, y)
+    if problem is None and (k is None or k < len(classes)):
+        return
+    shown = ", ".join(map(repr, classes[:5])) + (", ..." if len(classes) > 5 else "")
+    fix = "Metrics that fit"
+    if problem is None:
+        why = (
+            f"y has {len(classes)} classes; {metric} counts a hit when the true class is among "
+            f"the {k} likeliest, which every prediction is"
+        )
+    elif len(classes) > 2 and binary_only(metric):
+        why = f"y has {len(classes)} classes; {metric} is binary-only"
+    elif len(classes) == 2 and _probe(metric, (y == classes[1]).astype(int)) is None:
+        why = f"{metric} scores the class labelled 1, and y's classes are {shown}"
+        fix = "Recode the target to 0/1 (1 = the class that matters), or use a metric that fits"
+    else:
+        why = f"y's classes are {shown}, and scikit-learn says: {problem}"
+    fits = ", ".join(fitting_metrics(metric, y)) or "none"
+    message = f"done.yaml: metric {metric} does not fit this target: {why}"
+    raise ThriftyError(f"{message}. {fix}: {fits}")
+
+
+def top_up(
+    sample: pd.DataFrame, train: pd.DataFrame, target: str, at_least: int, seed: int
+) -> pd.DataFrame:
+    """Rows of `train` (not in `sample`) that give every class min(its rows, `at_least`).
+
+    A seeded stratified draw keeps the proportions, so a class rarer than the cross-validation
+    folds can come out with fewer rows than folds, or none. `sample` keeps `train`'s index.
+    """
+    have = sample[target].value_counts()
+    rest = train.drop(index=sample.index)
+    extra, added = [], {}
+    for label, rows in train[target].value_counts().items():
+        need = min(int(rows), at_least) - int(have.get(label, 0))
+        if need > 0:
+            extra.append(rest[rest[target] == label].sample(n=need, random_state=seed))
+            added[label] = need
+    if not added:
+        return train.iloc[:0]
+    log.info(
+        "topped up class(es) %s to min(their training rows, baselines.cv_folds=%d): "
+        "%d row(s) added",
+        ", ".join(f"{label!r} +{n}" for label, n in added.items()),
+        at_least,
+        sum(added.values()),
+    )
+    return pd.concat(extra)
+
+
+def describe_target(y: pd.Series) -> str:
+    """The classes and how rare the rarest is, for `use-data`'s summary."""
+    counts = y.value_counts()
+    return (
+        f"{len(counts)} classes; the rarest, {counts.index[-1]!r}, has {int(counts.iloc[-1]):,} "
+        f"row(s), the commonest {int(counts.iloc[0]):,}"
+    )
+
+
+def propose_metric(y: pd.Series, current: str) -> tuple[str, str]:
+    """A done.yaml metric for `y`, and why: the current one when it fits, else f1_macro."""
+    try:
+        check_metric(current, y)
+    except ThriftyError:
+        return "f1_macro", (
+            f"{current} cannot score this target; f1_macro can, and weighs every class the "
+            "same, so a rare class counts as much as a common one"
+        )
+    return current, f"{current} fits this target (f1_macro weighs every class the same)"

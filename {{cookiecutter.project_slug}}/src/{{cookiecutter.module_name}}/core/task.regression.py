@@ -6,11 +6,14 @@ project has its own), so no other module needs to know which task it serves.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pandas as pd
 
 from .settings import ThriftyError
+
+log = logging.getLogger(__name__)
 
 TASK = "regression"
 # Scorer name -> (lowest, highest) value. Scorers are "greater is better": errors are negative.
@@ -74,3 +77,52 @@ def make_cv(folds: int, repeats: int, seed: int):
 def class_counts(y: pd.Series) -> dict[Any, int]:
     """Regression has no classes: no cold start per class, no class balance."""
     return {}
+
+
+def fitting_metrics(metric: str, y: pd.Series) -> list[str]:
+    """The scorers of METRICS that can score `y`: every one, on numbers."""
+    return list(METRICS)
+
+
+def check_metric(metric: str, y: pd.Series) -> None:
+    """Fail when done.yaml's `metric` is no regression scorer; warn when `y` makes it misleading.
+
+    Every regression scorer scores any numeric target, so nothing is fitted to find out; a
+    percentage error on a target holding zeros divides by (almost) zero, which is worth a word.
+    """
+    if metric not in METRICS:
+        raise ThriftyError(
+            f"done.yaml: metric {metric} is not a regression scorer here. "
+            f"Metrics that fit: {', '.join(fitting_metrics(metric, y))}"
+        )
+    zeros = int((y == 0).sum())
+    if metric == "neg_mean_absolute_percentage_error" and zeros:
+        log.warning(
+            "done.yaml: metric %s divides each error by |y|, and %d of %d rows have y = 0 "
+            "(scikit-learn divides by 2.2e-16 there): those rows alone can decide the score; "
+            "neg_mean_absolute_error has no such trap",
+            metric,
+            zeros,
+            len(y),
+        )
+
+
+def top_up(
+    sample: pd.DataFrame, train: pd.DataFrame, target: str, at_least: int, seed: int
+) -> pd.DataFrame:
+    """Regression has no classes to top up: no rows are added to the sample."""
+    return train.iloc[:0]
+
+
+def describe_target(y: pd.Series) -> str:
+    """The range and centre of the target, for `use-data`'s summary."""
+    return f"numbers from {y.min():g} to {y.max():g}, median {y.median():g}"
+
+
+def propose_metric(y: pd.Series, current: str) -> tuple[str, str]:
+    """A done.yaml metric for `y`, and why: the current one when it fits, else r2."""
+    try:
+        check_metric(current, y)
+    except ThriftyError:
+        return "r2", f"{current} cannot score this target; r2 can, and needs no unit to read"
+    return current, f"{current} fits this target (r2 reads without units: 0 is the mean's score)"

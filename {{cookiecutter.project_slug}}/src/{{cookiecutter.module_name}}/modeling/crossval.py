@@ -20,6 +20,10 @@ from sklearn.metrics import get_scorer
 from threadpoolctl import threadpool_limits
 
 
+class ScoringError(ValueError):
+    """A fitted fold could not be scored with the metric: the rung cannot be compared on it."""
+
+
 @dataclass(frozen=True)
 class CVResult:
     """Per-fold scores and costs of one candidate."""
@@ -59,15 +63,51 @@ def _fold(estimator, X, y, train, test, scorer) -> tuple[float, float, float, in
         start = time.process_time()
         model = clone(estimator).fit(X.iloc[train], y.iloc[train])
         fitted = time.process_time()
-        score = scorer(model, X.iloc[test], y.iloc[test])
+        try:
+            score = scorer(model, X.iloc[test], y.iloc[test])
+        except (ValueError, AttributeError) as error:  # no such response, or it does not fit y
+            raise ScoringError(first_line(error)) from error
         scored = time.process_time()
     return float(score), fitted - start, scored - fitted, len(pickle.dumps(model))
+
+
+def first_line(error: BaseException) -> str:
+    """An exception's first line: scikit-learn's messages put the gist there."""
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+def response_methods(metric: str) -> tuple[str, ...]:
+    """The estimator methods `metric`'s scorer calls, as scikit-learn says; any one will do."""
+    scorer = get_scorer(metric)
+    method = getattr(scorer, "_response_method", None)
+    if method is None:  # scikit-learn before 1.4: the scorer's class says it
+        method = {
+            "_ProbaScorer": "predict_proba",
+            "_ThresholdScorer": ("decision_function", "predict_proba"),
+        }.get(type(scorer).__name__, "predict")
+    return (method,) if isinstance(method, str) else tuple(method)
+
+
+def missing_response(estimator: BaseEstimator, metric: str) -> str | None:
+    """What `metric` needs that `estimator` (unfitted) cannot give, e.g. "predict_proba"; or None.
+
+    scikit-learn hides a method an estimator's settings rule out (`SVC(probability=False)` has
+    no `predict_proba`), so asking before the fit is enough.
+    """
+    methods = response_methods(metric)
+    if any(hasattr(estimator, method) for method in methods):
+        return None
+    return " or ".join(methods)
 
 
 def cross_score(
     estimator: BaseEstimator, X: pd.DataFrame, y: pd.Series, cv, metric: str, n_jobs: int = 1
 ) -> CVResult:
-    """Score `estimator` on every split of `cv`; return scores, CPU seconds and model size."""
+    """Score `estimator` on every split of `cv`; return scores, CPU seconds and model size.
+
+    Raises ScoringError, with the first line of scikit-learn's message, when a fitted fold
+    cannot be scored with `metric`.
+    """
     scorer = get_scorer(metric)
     splits = list(cv.split(X, y))
     folds = Parallel(n_jobs=n_jobs)(

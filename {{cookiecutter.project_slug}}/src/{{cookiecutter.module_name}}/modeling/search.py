@@ -20,9 +20,9 @@ from sklearn.model_selection import HalvingGridSearchCV, HalvingRandomSearchCV
 from tqdm import tqdm
 
 from ..core.config import Done, Params
-from ..core.task import make_cv
+from ..core.task import check_metric, make_cv
 from .cost import candidates_in, estimate_cost, full_fit_cpu, grid_size
-from .crossval import corrected_variance, cross_score
+from .crossval import ScoringError, corrected_variance, cross_score
 from .ladder import build_candidate
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,12 @@ def one_se_pick(tuned: list[Tuned], cost: dict[str, float]) -> tuple[Tuned, str]
 def tune_rungs(
     X: pd.DataFrame, y: pd.Series, board: pd.DataFrame, params: Params, done: Done
 ) -> list[Tuned]:
-    """Tune each kept rung in ladder order until the target is reached or the budget is out."""
+    """Tune each kept rung in ladder order until the target is reached or the budget is out.
+
+    Rungs the leaderboard skipped or dropped are never reached; a kept rung that cannot be
+    scored on these folds after all is skipped with the reason.
+    """
+    check_metric(done.metric, y)  # baselines checked the sample; a run of tune alone checks here
     kept = [name for name in params.ladder if name in set(board.loc[board["kept"], "model"])]
     if not kept:  # nothing beat the dummy: it is the only honest model to ship
         kept = [next(iter(params.ladder))]
@@ -143,7 +148,12 @@ def tune_rungs(
             tuned.append(Tuned(name, f"skipped: ~{estimate:.1f} CPU s would pass the budget"))
             continue
         candidate = build_candidate(rung, params.data, params.features)
-        default = cross_score(candidate, X, y, cv, done.metric, params.compute.n_jobs)
+        try:
+            default = cross_score(candidate, X, y, cv, done.metric, params.compute.n_jobs)
+        except ScoringError as error:
+            tuned.append(Tuned(name, f"skipped: {done.metric} could not score it: {error}"))
+            log.warning("%-20s %s", name, tuned[-1].status)
+            continue
         spent += default.fit_cpu + default.predict_cpu
         if rung.search:
             search = halving_search(
