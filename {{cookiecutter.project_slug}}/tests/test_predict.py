@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from sklearn.pipeline import Pipeline
 
+from {{ cookiecutter.module_name }} import cli
 from {{ cookiecutter.module_name }}.bundles.bundle import REGISTRY, BundleError, save_bundle
 from {{ cookiecutter.module_name }}.core.config import Params
 from {{ cookiecutter.module_name }}.core.settings import ThriftyError
@@ -59,3 +60,42 @@ def test_main_checks_the_registry(tmp_path: Path, fitted: Pipeline, X: pd.DataFr
     assert not output.exists()
     main(bundle, source, output, registry=registry)
     assert len(pd.read_csv(output)) == len(X)
+
+
+def test_keep_copies_input_columns_first(fitted: Pipeline, X: pd.DataFrame) -> None:
+    first = X.columns[0]  # a model column may be kept too
+    frame = X.assign(row_id=[f"r{i}" for i in range(len(X))])
+    result = predict(fitted, frame, schema(X), keep=["row_id", first])
+    plain = predict(fitted, X, schema(X))
+    assert list(result.columns) == ["row_id", first, *plain.columns]
+    assert result["row_id"].tolist() == frame["row_id"].tolist()
+    assert result[first].tolist() == X[first].tolist()
+    pd.testing.assert_frame_equal(result[list(plain.columns)], plain)
+
+
+def test_keep_names_a_missing_column(fitted: Pipeline, X: pd.DataFrame) -> None:
+    with pytest.raises(ThriftyError, match=r"--keep: column\(s\) 'row_id' not in --input; its"):
+        predict(fitted, X, schema(X), keep=["row_id"])
+
+
+def test_keep_cannot_clash_with_the_predictions(fitted: Pipeline, X: pd.DataFrame) -> None:
+    with pytest.raises(ThriftyError, match="'prediction' would clash"):
+        predict(fitted, X.assign(prediction=1), schema(X), keep=["prediction"])
+
+
+def test_keep_through_the_cli(
+    tmp_path: Path, fitted: Pipeline, X: pd.DataFrame, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bundle, registry = tmp_path / "model", tmp_path / REGISTRY
+    save_bundle(bundle, {"model": fitted}, {"columns": schema(X)}, registry=registry)
+    source, output = tmp_path / "input.csv", tmp_path / "output.csv"
+    X.assign(row_id=range(100, 100 + len(X))).to_csv(source, index=False)
+    argv = ["predict", "--bundle", str(bundle), "--input", str(source), "--output", str(output)]
+    assert cli.main([*argv, "--keep", "row_id"]) == 0
+    written = pd.read_csv(output)
+    assert written.columns[:2].tolist() == ["row_id", "prediction"]
+    assert written["row_id"].tolist() == list(range(100, 100 + len(X)))
+    assert cli.main([*argv, "--keep", "row_id", "nope"]) == 2
+    assert "error: --keep: column(s) 'nope' not in --input" in capsys.readouterr().err
+    assert cli.main([*argv[:3], "--input", str(tmp_path / "absent.csv"), *argv[5:]]) == 2
+    assert f"error: --input: {tmp_path / 'absent.csv'} does not exist" in capsys.readouterr().err

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.pipeline import Pipeline
 
+from {{ cookiecutter.module_name }}.bundles.bundle import REGISTRY, load_bundle, save_bundle
 from {{ cookiecutter.module_name }}.core.config import Params
+from {{ cookiecutter.module_name }}.modeling import features
+from {{ cookiecutter.module_name }}.modeling.features import TriageColumns
 from {{ cookiecutter.module_name }}.modeling.ladder import build_candidate, split_xy
 
 
@@ -49,3 +56,122 @@ def test_unseen_category_at_predict_time(messy: pd.DataFrame, params: Params) ->
     rung = list(params.ladder.values())[1]
     model = build_candidate(rung, params.data, params.features).fit(X, y)
     assert len(model.predict(X.assign(city="Quito"))) == len(X)
+
+
+@pytest.fixture
+def said(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> pytest.LogCaptureFixture:
+    """What the feature steps log from here on (each finding is said once per process)."""
+    monkeypatch.setattr(features, "_SAID", set())
+    caplog.set_level(logging.INFO)
+    return caplog
+
+
+@pytest.fixture
+def real(params: Params) -> pd.DataFrame:
+    """200 rows holding an id, a high-cardinality category, and dates with gaps and junk."""
+    rng = np.random.default_rng(1)
+    rows = 200
+    label = np.arange(rows) % 2
+    days = pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 900, rows), unit="D")
+    signup = days.strftime("%d/%m/%Y").to_series(index=range(rows))
+    signup[[3, 7]] = ["not a date", ""]
+    return pd.DataFrame(
+        {
+            "size": 2.0 * label + rng.normal(size=rows),
+            "customer": [f"C{i:05d}" for i in rng.permutation(rows)],
+            "shop": [f"shop {i % 40}" for i in range(rows)],  # 40 values, 5 rows each
+            "signup": signup,
+            "seen": days + pd.to_timedelta(rng.integers(0, 24, rows), unit="h"),
+{%- if cookiecutter.task == "classification" %}
+            params.data.target: np.where(label == 1, "yes", "no"),
+{%- else %}
+            params.data.target: 2.0 * label + rng.normal(scale=0.1, size=rows),
+{%- endif %}
+        }
+    )
+
+
+def fit_features(frame: pd.DataFrame, params: Params) -> Pipeline:
+    X, y = split_xy(frame, params.data)
+    rung = list(params.ladder.values())[1]
+    return build_candidate(rung, params.data, params.features).fit(X, y)
+
+
+def test_plain_columns_pass_through(
+    messy: pd.DataFrame, params: Params, said: pytest.LogCaptureFixture
+) -> None:
+    X = split_xy(messy, params.data)[0]
+    triage = TriageColumns(params.features.max_categories).fit(X)
+    assert triage.transform(X) is X  # the demo's columns reach the encoders as they were
+    assert list(triage.get_feature_names_out()) == list(X.columns)
+    assert (triage.dropped_, triage.dates_, triage.capped_) == ([], {}, {})
+    assert said.messages == []
+
+
+def test_id_like_column_is_dropped_with_a_warning(
+    real: pd.DataFrame, params: Params, said: pytest.LogCaptureFixture
+) -> None:
+    model = fit_features(real, params)
+    names = model.named_steps["features"].get_feature_names_out()
+    assert not [name for name in names if "customer" in name]
+    assert (
+        "column 'customer' has a distinct value in almost every row (200 in 200): dropped as an "
+        "id or free text; list it under data.drop to say so"
+    ) in said.messages
+    X = split_xy(real, params.data)[0]
+    assert len(model.predict(X.assign(customer="never seen"))) == len(X)
+
+
+def test_high_cardinality_column_is_capped(
+    real: pd.DataFrame, params: Params, said: pytest.LogCaptureFixture
+) -> None:
+    model = fit_features(real, params)
+    names = model.named_steps["features"].get_feature_names_out()
+    k = params.features.max_categories
+    shop = [name for name in names if "shop" in name]
+    assert 2 <= len(shop) <= k + 1
+    assert any("infrequent" in name for name in shop)
+    assert (
+        f"column 'shop' has 40 distinct values: encoded as its {k - 1} most frequent and "
+        "'infrequent'; list it under data.drop if it is an id or free text"
+    ) in said.messages
+
+
+def test_dates_become_numeric_parts(
+    real: pd.DataFrame, params: Params, said: pytest.LogCaptureFixture
+) -> None:
+    model = fit_features(real, params)
+    names = [str(n) for n in model.named_steps["features"].get_feature_names_out()]
+    parts = ["year", "month", "day", "weekday"]
+    assert [n for n in names if "signup" in n] == [f"numbers__signup_{p}" for p in parts]
+    assert [n for n in names if "seen" in n] == [f"numbers__seen_{p}" for p in [*parts, "hour"]]
+    assert (
+        "column 'signup' holds dates (%d/%m/%Y): encoded as its year, month, day, weekday; "
+        "1 value(s) that do not parse become missing"
+    ) in said.messages
+    seen = "column 'seen' holds dates: encoded as its year, month, day, weekday, hour"
+    assert seen in said.messages
+    X = split_xy(real, params.data)[0]
+    triage = model.named_steps["features"].named_steps["triage"]
+    out = triage.transform(X.iloc[:8])
+    assert out.loc[0, "signup_day"] == int(X.loc[0, "signup"][:2])
+    assert out.loc[[3, 7], "signup_year"].isna().all()  # missing, imputed after this step
+    assert not np.isnan(model.named_steps["features"].transform(X)).any()
+    # predict on raw input: dates from a CSV are text, and junk never fails
+    raw = X.assign(seen=X["seen"].astype(str), signup="31/12/2099").iloc[:5]
+    assert len(model.predict(raw)) == 5
+    assert len(model.predict(X.assign(signup="garbage"))) == len(X)
+
+
+@pytest.mark.parametrize("fmt", ["joblib", "skops"])
+def test_triaged_model_round_trips(
+    tmp_path: Path, real: pd.DataFrame, params: Params, fmt: str
+) -> None:
+    model = fit_features(real, params)
+    path = tmp_path / "model"
+    save_bundle(path, {"model": model}, {}, fmt, registry=tmp_path / REGISTRY)
+    loaded = load_bundle(path).model
+    X = split_xy(real, params.data)[0]
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))

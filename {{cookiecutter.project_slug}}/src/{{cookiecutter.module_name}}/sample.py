@@ -2,7 +2,8 @@
 
 The whole ladder is compared on this sample, so the first answer arrives in seconds; only the
 families that survive get the full training data in `tune`. Full and sampled data are both
-DVC outputs and go through the same code.
+DVC outputs and go through the same code. A class rarer than `baselines.cv_folds` in the draw is
+topped up from the training split, so that every fold can hold it when the data allows.
 """
 
 from __future__ import annotations
@@ -18,15 +19,22 @@ from .core.console import run_stage
 from .core.files import read_table, write_table
 from .core.paths import Paths
 from .core.settings import ThriftyError
-from .core.task import stratify_on
+from .core.task import stratify_on, top_up
 
 log = logging.getLogger(__name__)
 
 
-def draw_sample(train: pd.DataFrame, target: str, params: SampleParams) -> pd.DataFrame:
-    """Return at most `params.max_rows` rows, keeping class proportions for classification."""
+def draw_sample(
+    train: pd.DataFrame, target: str, params: SampleParams, folds: int = 1
+) -> pd.DataFrame:
+    """At most `params.max_rows` rows, keeping class proportions for classification.
+
+    Then every class is topped up to min(its training rows, `folds`), so a rare class is not
+    left with fewer rows than the cross-validation folds (the sample may exceed max_rows).
+    """
     if len(train) <= params.max_rows:
         return train.reset_index(drop=True)
+    train = train.reset_index(drop=True)
     try:
         sample, _ = train_test_split(
             train,
@@ -36,13 +44,17 @@ def draw_sample(train: pd.DataFrame, target: str, params: SampleParams) -> pd.Da
         )
     except ValueError as error:
         raise ThriftyError(f"sample.max_rows={params.max_rows}: {error}") from None
+    extra = top_up(sample, train, target, folds, params.seed)
+    if len(extra):
+        sample = pd.concat([sample, extra])
     return sample.reset_index(drop=True)
 
 
 def main(root: Path) -> None:
     params = load_params(root)
     paths = Paths(root, params)
-    sample = draw_sample(read_table(paths.train), params.data.target, params.sample)
+    train, target = read_table(paths.train), params.data.target
+    sample = draw_sample(train, target, params.sample, params.baselines.cv_folds)
     write_table(sample, paths.sample)
     log.info("sampled %d training rows", len(sample))
 
