@@ -374,6 +374,45 @@ def test_pool_problems_are_named(lab: Path, schema: Schema) -> None:
         load_pool(path, schema)
 
 
+def test_blank_targets_of_the_raw_file_are_the_pool(lab: Path, schema: Schema) -> None:
+    """With the raw file as labels.pool, its rows with a blank target are the pool, no others."""
+    path = lab / "data" / "raw" / "pool.csv"
+    frame = pd.read_csv(path)
+    frame["answer"] = ["x" if i % 3 else None for i in range(len(frame))]
+    frame.to_csv(path, index=False)
+    pool = load_pool(path, schema, target="answer")
+    assert len(pool) == frame["answer"].isna().sum() and pool["answer"].isna().all()
+    assert set(pool.index) == set(frame.loc[frame["answer"].isna(), schema.id].astype(str))
+    everything = load_pool(path, schema, target="absent")  # a pool file without the target
+    assert len(everything) == len(frame)
+
+
+def test_rows_without_an_id_get_a_stable_digest(lab: Path, schema: Schema) -> None:
+    """`id: _row`: each item is named by its values, the same however the file is ordered."""
+    path = lab / "data" / "raw" / "pool.csv"
+    frame = pd.read_csv(path).drop(columns=[schema.id])
+    frame.iloc[:1, 0] = None  # a blank value is part of the digest too
+    frame.to_csv(path, index=False)
+    rowid = schema.model_copy(update={"id": "_row"})
+    first = load_pool(path, rowid)
+    frame.iloc[::-1].to_csv(path, index=False)
+    again = load_pool(path, rowid)
+    assert first.index.str.fullmatch(r"row-[0-9a-f]{12}").all()
+    assert sorted(first.index) == sorted(again.index) and first.index.is_unique
+    pd.concat([frame, frame.iloc[:3]]).to_csv(path, index=False)
+    assert len(load_pool(path, rowid)) == len(first)  # identical rows are one item
+
+
+def test_no_unlabelled_rows_is_a_pool_of_nothing(lab: Path, schema: Schema) -> None:
+    path = lab / "data" / "raw" / "pool.csv"
+    frame = pd.read_csv(path).assign(answer="x")
+    frame.to_csv(path, index=False)
+    pool = load_pool(path, schema, target="answer")
+    assert pool.empty
+    assert build_queue(pool, schema, [], {}, {}) == []
+    assert duplicates(pool, schema).empty
+
+
 def test_export_writes_consolidated_labels(lab: Path, keys: list[str]) -> None:
     from {{ cookiecutter.module_name }}.labels import export
 

@@ -27,6 +27,7 @@ STAGES = {
 }
 
 MODULES = {
+    "use-data": ".use_data",
     "label": ".labeling.session",
     "import-labels": ".labeling.importers",
     "export-labels": ".labels",
@@ -56,6 +57,26 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="load a bundle saved with another scikit-learn version",
     )
+    predict.add_argument(
+        "--keep",
+        nargs="+",
+        default=[],
+        metavar="COL",
+        help="input columns (ids) to copy into the output beside the predictions",
+    )
+    use = commands.add_parser(
+        "use-data",
+        help="switch from the demo to your own CSV or Parquet file (all or nothing)",
+        description="Check FILE, track it with DVC, point params.yaml at it, drop the demo "
+        "stage, and write the labeling schema from its target. Rows with a blank target "
+        "become the pool the labeler serves.",
+    )
+    use.add_argument("file", type=Path, help="a CSV or Parquet file inside the project")
+    use.add_argument("--target", required=True, metavar="COL", help="the label column")
+    use.add_argument("--text", nargs="+", default=[], metavar="COL", help="the text column(s)")
+    use.add_argument(
+        "--drop", nargs="+", default=[], metavar="COL", help="columns never used as features"
+    )
     label = commands.add_parser("label", help="the command-line labeler (line-based, resumable)")
     label.add_argument("--annotator", required=True, help="your name: one log file per annotator")
     label.add_argument("--n", type=int, help="stop after this many answers")
@@ -78,10 +99,17 @@ def main(argv: list[str] | None = None) -> int:
         module = importlib.import_module(name, __package__)
         if args.command == "predict":
             module.main(
-                args.bundle, args.input, args.output, args.registry, args.allow_version_mismatch
+                args.bundle,
+                args.input,
+                args.output,
+                args.registry,
+                args.allow_version_mismatch,
+                args.keep,
             )
             return 0
         root = find_root()
+        if args.command == "use-data":
+            return module.main(root, args.file, args.target, args.text, args.drop)
         if args.command == "label":
             return module.main(root, args.annotator, args.n, args.test)
         if args.command == "import-labels":

@@ -43,7 +43,12 @@ def tidy(frame: pd.DataFrame, data: DataParams) -> pd.DataFrame:
     frame = usable(frame, data)
     unlabeled = frame[data.target].isna()
     if unlabeled.any():
-        log.warning("dropped %d rows without a label in column %r", unlabeled.sum(), data.target)
+        log.info(
+            "%d row(s) without a label in column %r: never training or test rows; with "
+            "labels.pool set to this file they are the labeling pool",
+            unlabeled.sum(),
+            data.target,
+        )
         frame = frame[~unlabeled]
     if frame.empty:
         raise ThriftyError(f"data.target: column {data.target!r} has no labelled rows")

@@ -30,11 +30,14 @@ def main(root: Path) -> None:
     params = load_params(root)
     paths = Paths(root, params)
     schema = load_schema(root)
-    pool = load_pool(paths.pool, schema)
+    pool = load_pool(paths.pool, schema, params.data.target)
     bundle = load_bundle(paths.bundle, paths.registry)
     columns = list(bundle.metadata["columns"])
     missing = [column for column in columns if column not in pool.columns]
-    if missing:
+    if pool.empty:
+        log.info("labels.pool: %s holds no unlabelled item: the queue is empty", paths.pool.name)
+        entries: list[dict] = []
+    elif missing:
         # Your own data, the demo's pool: labeling waits for a pool of your items, the rest of
         # the pipeline must not.
         log.warning(
@@ -43,7 +46,7 @@ def main(root: Path) -> None:
             paths.pool.name,
             ", ".join(missing),
         )
-        entries: list[dict] = []
+        entries = []
     else:
         train = read_table(paths.train)
         counts = class_counts(train[params.data.target])

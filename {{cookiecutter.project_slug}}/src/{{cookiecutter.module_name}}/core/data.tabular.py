@@ -12,7 +12,7 @@ import pandas as pd
 from pydantic import Field
 
 from .files import read_table
-from .settings import Section
+from .settings import Section, ThriftyError
 
 
 class DataParams(Section):
@@ -47,3 +47,19 @@ def usable(frame: pd.DataFrame, data: DataParams) -> pd.DataFrame:
 def clean_rows(frame: pd.DataFrame, data: DataParams) -> pd.DataFrame:
     """Labelled pool rows join the training data as they are."""
     return frame
+
+
+SHOWN = 12  # columns the labeler shows at most, name: value
+
+
+def data_section(raw: str, target: str, text: list[str], drop: list[str]) -> dict[str, object]:
+    """params.yaml's `data` for `use-data`: every column but the target and --drop is used."""
+    if text:
+        raise ThriftyError("--text: this is a tabular project; every column but --drop is used")
+    return {"raw": raw, "target": target, "drop": drop}
+
+
+def shown_columns(frame: pd.DataFrame, data: DataParams) -> list[str]:
+    """The columns the labeler shows: the first features, at most SHOWN of them."""
+    used = [str(c) for c in frame.columns if c != data.target and c not in set(data.drop)]
+    return used[:SHOWN]

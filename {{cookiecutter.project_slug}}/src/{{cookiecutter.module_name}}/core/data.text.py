@@ -176,3 +176,20 @@ def clean_texts(frame: pd.DataFrame, data: DataParams) -> pd.DataFrame:
             ", ".join(map(repr, columns)),
         )
     return frame[~empty]
+
+
+def data_section(raw: str, target: str, text: list[str], drop: list[str]) -> dict[str, object]:
+    """params.yaml's `data` for `use-data`: the text column(s) feed the features."""
+    if not text:
+        raise ThriftyError("--text: a text project needs the column(s) holding the text")
+    return {
+        "raw": raw,
+        "target": target,
+        "text": text[0] if len(text) == 1 else text,
+        "drop": drop,
+    }
+
+
+def shown_columns(frame: pd.DataFrame, data: DataParams) -> list[str]:
+    """The columns the labeler shows: the text."""
+    return text_columns(data)

@@ -44,12 +44,17 @@ def load_yaml(path: Path, model: type[BaseModel]) -> Any:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise ConfigError(f"{path.name}: not valid YAML: {error}") from None
+    return validate(raw, model, path.name, path.parent)
+
+
+def validate(raw: Any, model: type[BaseModel], name: str, root: Path) -> Any:
+    """`raw` (a parsed settings file called `name`) as `model`; every problem by its key path."""
     try:
-        return model.model_validate(raw if raw is not None else {}, context={"root": path.parent})
+        return model.model_validate(raw if raw is not None else {}, context={"root": root})
     except ValidationError as error:
         lines = [
             f"  {'.'.join(str(part) for part in issue['loc']) or '(top level)'}: {issue['msg']}"
             for issue in error.errors()
         ]
-        count = f"{path.name} has {len(lines)} problem(s):\n"
+        count = f"{name} has {len(lines)} problem(s):\n"
         raise ConfigError(count + "\n".join(lines)) from None

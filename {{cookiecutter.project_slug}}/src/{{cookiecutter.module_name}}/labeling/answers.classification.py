@@ -93,3 +93,13 @@ def uncertainty(model: Any, rows: pd.DataFrame) -> np.ndarray:
             return np.abs(scores)
     top = np.sort(scores, axis=1)
     return top[:, -1] - top[:, -2]
+
+
+def propose(y: pd.Series) -> dict[str, Any]:
+    """schema.yaml's answers for a target: one label per class, keyed 1, 2, 3, …"""
+    classes = sorted(y.dropna().unique().tolist(), key=str)
+    choices = [
+        {"key": str(number), "value": value, "description": str(value)}
+        for number, value in enumerate(classes, start=1)
+    ]
+    return {"labels": choices, "range": None}

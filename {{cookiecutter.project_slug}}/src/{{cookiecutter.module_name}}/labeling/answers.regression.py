@@ -75,3 +75,8 @@ def needs_cold_start(schema: Schema, class_counts: dict[Any, int]) -> bool:
 def uncertainty(model: Any, rows: pd.DataFrame) -> np.ndarray | None:
     """No uncertainty for regressors yet: the queue stays in seeded random order."""
     return None
+
+
+def propose(y: pd.Series) -> dict[str, Any]:
+    """schema.yaml's answers for a target: a number within the range the data spans."""
+    return {"labels": None, "range": [float(y.min()), float(y.max())]}

@@ -110,7 +110,8 @@ def import_labels(root: Path, path: Path, annotator: str | None) -> dict[str, di
                 f"({label}, {event['label']}) by {who}; import one annotator's labels at a time"
             )
         events.setdefault(who, []).append(event)
-    known = load_pool(Paths(root, load_params(root)).pool, schema).index
+    params = load_params(root)
+    known = load_pool(Paths(root, params).pool, schema, params.data.target).index
     unknown = sorted({e["item"] for batch in events.values() for e in batch} - set(known))
     if unknown:
         raise ThriftyError(

@@ -8,6 +8,7 @@ random share so the labelled set stays representative of the pool.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -22,20 +23,31 @@ from ..core.files import read_table
 from ..core.paths import Paths
 from ..core.settings import ThriftyError
 from . import answers
-from .schema import Schema, in_test_pool, needs_overlap
+from .schema import ROW_ID, Schema, in_test_pool, needs_overlap
 from .store import answered_by, read_all
 
 log = logging.getLogger(__name__)
 
 
-def load_pool(path: Path, schema: Schema) -> pd.DataFrame:
-    """The pool indexed by its id (as text), with the id and shown columns checked."""
+def load_pool(path: Path, schema: Schema, target: str | None = None) -> pd.DataFrame:
+    """The pool indexed by its id (as text), with the id and shown columns checked.
+
+    When the file has the `target` column (the raw file itself, after `use-data`), only its
+    rows with a blank target are the pool: the labelled ones are training and test rows. With
+    `id: _row` in the schema, an item's id is a digest of its values, stable as rows are added.
+    """
     if not path.is_file():
         raise ThriftyError(
             f"labels.pool: {path} does not exist: run `dvc repro` first (the demo stage writes "
-            "the demo's pool), or set labels.pool in params.yaml to your own file"
+            "the demo's pool), or set labels.pool in params.yaml to your own file (the file in "
+            "data.raw serves its rows with a blank target)"
         )
     pool = read_table(path, "labels.pool").rename(columns=str)
+    if target is not None and target in pool.columns:
+        pool = pool[pool[target].isna()].reset_index(drop=True)
+    if schema.id == ROW_ID and ROW_ID not in pool.columns:
+        pool.insert(0, ROW_ID, row_ids(pool.drop(columns=[target] if target in pool else [])))
+        pool = pool.drop_duplicates(ROW_ID).reset_index(drop=True)  # identical rows: one item
     missing = [column for column in (schema.id, *schema.show) if column not in pool.columns]
     if missing:
         raise ThriftyError(
@@ -53,6 +65,18 @@ def load_pool(path: Path, schema: Schema) -> pd.DataFrame:
             f"column {schema.id!r} must be unique"
         )
     return pool.set_index(ids.rename(None), drop=False)
+
+
+def row_ids(frame: pd.DataFrame) -> list[str]:
+    """A stable id per row from its values: the same row gets the same id in every run."""
+    values = joined(frame) if len(frame.columns) else frame.index
+    return ["row-" + hashlib.sha256(str(value).encode()).hexdigest()[:12] for value in values]
+
+
+def joined(frame: pd.DataFrame) -> pd.Series:
+    """Each row's values as one string; a blank value reads as empty (pandas keeps NaN apart)."""
+    cells = frame.map(lambda value: "" if pd.isna(value) else str(value))
+    return cells.agg("\x1f".join, axis=1)
 
 
 def read_gold(path: Path, pool: pd.DataFrame) -> dict[str, Any]:
@@ -78,7 +102,9 @@ def read_gold(path: Path, pool: pd.DataFrame) -> dict[str, Any]:
 
 def duplicates(pool: pd.DataFrame, schema: Schema) -> pd.Series:
     """For each item, the first item with identical shown content (itself when unique)."""
-    key = pool[schema.show].astype(str).apply(lambda row: "\x1f".join(row).strip().lower(), axis=1)
+    if pool.empty:
+        return pd.Series(index=pool.index, dtype=object)
+    key = joined(pool[schema.show]).str.strip().str.lower()
     first = pd.Series(pool.index, index=pool.index).groupby(key.values).transform("first")
     return first
 

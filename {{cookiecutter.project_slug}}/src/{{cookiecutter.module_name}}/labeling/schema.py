@@ -16,6 +16,9 @@ from ..core.paths import Paths
 from ..core.settings import load_yaml
 from . import answers
 
+# schema.id for a pool without an id column (the raw file's unlabelled rows): a digest of values.
+ROW_ID = "_row"
+
 
 class Choice(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -146,7 +146,7 @@ def open_session(root: Path, annotator: str, test: bool, out: TextIO) -> Session
     params = load_params(root)
     paths = Paths(root, params)
     schema = load_schema(root)
-    pool = load_pool(paths.pool, schema)
+    pool = load_pool(paths.pool, schema, params.data.target)
     queue = test_queue(pool, schema) if test else read_queue(root, paths, schema, pool)
     guidelines = paths.guidelines.read_text(encoding="utf-8") if paths.guidelines.is_file() else ""
     return Session(root, annotator, schema, pool, queue, guidelines, out)

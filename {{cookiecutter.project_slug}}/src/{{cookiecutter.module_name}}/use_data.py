@@ -1,0 +1,162 @@
+"""`use-data FILE --target COL`: the one step from the demo to your own data, all or nothing.
+
+It checks the file before anything changes, then tracks it with DVC, points `data.*` and
+`labels.pool` at it, removes the `demo` stage and its outputs, writes the labeling schema from
+the target, and proposes a done.yaml metric. Rows whose target is blank become the pool the
+labeler serves. On any error it names the problem and every file is left as it was.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from .core import edits
+from .core.config import Done, Params
+from .core.data import DataParams, data_section, read_raw, shown_columns
+from .core.paths import Paths
+from .core.settings import ThriftyError, validate
+from .core.task import check_target, describe_target, propose_metric
+from .labeling import answers
+from .labeling.schema import ROW_ID, Schema
+
+
+def project_file(root: Path, file: Path) -> Path:
+    """`file` relative to the project root; it must exist inside the project."""
+    path = (Path.cwd() / file).resolve()
+    if not path.is_file():
+        raise ThriftyError(f"{file}: no such file")
+    if not path.is_relative_to(root):
+        raise ThriftyError(
+            f"{file}: outside the project ({root}); copy it under data/raw/ and run use-data "
+            "on the copy, so that DVC can track it"
+        )
+    return path.relative_to(root)
+
+
+def check_columns(frame: pd.DataFrame, target: str, text: list[str], drop: list[str]) -> None:
+    """Every named column exists; the target is neither a text nor a dropped column."""
+    for option, columns in {"--target": [target], "--text": text, "--drop": drop}.items():
+        missing = [column for column in columns if column not in frame.columns]
+        if missing:
+            raise ThriftyError(
+                f"{option}: column(s) {', '.join(map(repr, missing))} not in the file; "
+                f"it has: {', '.join(map(str, frame.columns))}"
+            )
+    if target in {*text, *drop}:
+        raise ThriftyError(f"--target {target!r} cannot also be a --text or --drop column")
+
+
+def id_column(frame: pd.DataFrame, target: str) -> str:
+    """A column naming each row (unique, never blank, not a float), else `_row`: a digest."""
+    for column in frame.columns:
+        values = frame[column]
+        if column == target or pd.api.types.is_float_dtype(values) or values.isna().any():
+            continue
+        if values.is_unique:
+            return str(column)
+    return ROW_ID
+
+
+def dvc(root: Path, *args: str) -> None:
+    """Run DVC from this environment; its own message on failure."""
+    done = subprocess.run(
+        [sys.executable, "-m", "dvc", *args], cwd=root, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        message = (done.stderr or done.stdout).strip().splitlines()
+        raise ThriftyError(f"dvc {' '.join(args)} failed: {' '.join(message[-3:])}")
+
+
+def remove_demo(root: Path, pipeline: str, outs: list[str]) -> None:
+    """Drop the demo stage from dvc.yaml and dvc.lock, and its outputs from data/raw's ignores.
+
+    Edited as text, so that every other line of dvc.yaml stays as you wrote it.
+    """
+    edits.write(root / "dvc.yaml", edits.drop_stage(pipeline, "demo"))
+    lock = root / "dvc.lock"
+    if lock.is_file():
+        edits.write(lock, edits.drop_stage(lock.read_text(encoding="utf-8"), "demo"))
+    ignore = Paths(root).demo.parent / ".gitignore"
+    if ignore.is_file():
+        kept = [line for line in ignore.read_text().splitlines() if line.lstrip("/") not in outs]
+        edits.write(ignore, "".join(f"{line}\n" for line in kept))
+
+
+def main(root: Path, file: Path, target: str, text: list[str], drop: list[str]) -> int:
+    paths = Paths(root)
+    relative = project_file(root, file)
+    raw = relative.as_posix()
+    params = edits.load(root / "params.yaml")
+    data = validate(
+        {**params["data"], **data_section(raw, target, text, drop)}, DataParams, "data", root
+    )
+    frame = read_raw(root / relative, data).rename(columns=str)
+    check_columns(frame, target, text, drop)
+    labelled = frame[frame[target].notna()]
+    if labelled.empty:
+        raise ThriftyError(f"--target {target!r}: every row is blank; label some rows first")
+    check_target(labelled[target], target)
+    row_id = id_column(frame, target)
+    if row_id != ROW_ID and row_id not in drop and row_id not in text:
+        drop = [*drop, row_id]  # an id names a row; as a feature it would only leak its order
+    section = data_section(raw, target, text, drop)
+    data = validate({**params["data"], **section}, DataParams, "data", root)
+
+    params["data"].update({key: edits.flow(value) for key, value in section.items()})
+    params["labels"]["pool"] = edits.flow(raw)  # its blank-target rows are the labeling pool
+    schema = edits.load(paths.schema)
+    schema["id"] = edits.flow(row_id)
+    schema["show"] = edits.flow(shown_columns(frame, data))
+    for key, value in answers.propose(labelled[target]).items():
+        if value is None:
+            schema.pop(key, None)
+        else:
+            schema[key] = edits.flow(value)
+    done = edits.load(root / "done.yaml")
+    metric, why = propose_metric(labelled[target], str(done["metric"]))
+    changed = metric != done["metric"]
+    done["metric"] = metric
+    documents = {root / "params.yaml": params, paths.schema: schema, root / "done.yaml": done}
+    for (path, document), model in zip(documents.items(), (Params, Schema, Done), strict=True):
+        validate(edits.plain(document), model, f"{path.name} (as use-data would write it)", root)
+    texts = {path: edits.dumps(document) for path, document in documents.items()}
+
+    pipeline = (root / "dvc.yaml").read_text(encoding="utf-8")
+    has_demo = "demo" in (edits.plain(edits.load(root / "dvc.yaml")).get("stages") or {})
+    demo_outs = [paths.demo, paths.demo_pool] if has_demo else []
+    demo_outs = [out for out in demo_outs if out.resolve() != (root / relative).resolve()]
+    touched = [
+        *texts,
+        root / "dvc.yaml",
+        root / "dvc.lock",
+        root / f"{raw}.dvc",
+        (root / relative).parent / ".gitignore",
+        paths.demo.parent / ".gitignore",
+        *demo_outs,
+    ]
+    with edits.all_or_nothing(touched):
+        if has_demo:
+            remove_demo(root, pipeline, [out.name for out in demo_outs])
+        dvc(root, "add", raw)
+        for path, content in texts.items():
+            edits.write(path, content)
+        for out in demo_outs:
+            out.unlink(missing_ok=True)
+
+    pool = int(frame[target].isna().sum())
+    print(f"use-data: {raw}: {len(labelled):,} labelled rows, {pool:,} with a blank target")
+    print(f"  target {target!r}: {describe_target(labelled[target])}")
+    print(
+        f"  params.yaml: data.raw, data.target{', data.text' if text else ''}, data.drop; "
+        f"labels.pool = {raw} (its blank-target rows are the labeling pool)"
+    )
+    print(f"  labeling/schema.yaml: id {schema['id']}, shows {', '.join(schema['show'])}")
+    print(f"  done.yaml: metric {metric}{' (changed)' if changed else ''}: {why}")
+    if has_demo:
+        print("  dvc.yaml: removed the demo stage and its outputs")
+    print(f"Next: git add -A && git commit -m 'Use {relative.name}' && .venv/bin/dvc repro")
+    return 0
