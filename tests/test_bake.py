@@ -48,6 +48,7 @@ COMMON = {
     "tests/test_labeling.py",
     "tests/test_agreement.py",
     "tests/test_importers.py",
+    "tests/test_metrics.py",  # from test_metrics.<task>.py
 }
 # The package's files come from the template itself (tests/layout.py applies the hook's rule:
 # one version of each variant file, text/ only in text bakes); these must be among them.
