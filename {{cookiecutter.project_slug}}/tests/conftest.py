@@ -44,8 +44,8 @@ def root(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def load(root: Path) -> Callable[[], tuple[Params, Done]]:
-    """Read and validate the root's params.yaml and done.yaml as they are now."""
-    return lambda: (load_params(root), load_done(root))
+    """Read and validate the root's params.yaml (estimators too) and done.yaml as they are now."""
+    return lambda: (load_params(root, ladder=True), load_done(root))
 
 
 @pytest.fixture

@@ -92,7 +92,7 @@ def test_done_errors(root: Path, edit: Edit, changes: dict[str, Any], expected: 
 def test_params_errors(root: Path, edit: Edit, changes: dict[str, Any], expected: str) -> None:
     edit("params.yaml", changes)
     with pytest.raises(ConfigError) as error:
-        load_params(root)
+        load_params(root, ladder=True)
     assert expected in str(error.value)
 
 
@@ -113,7 +113,7 @@ def test_one_error_lists_every_problem(root: Path, edit: Edit) -> None:
         },
     )
     with pytest.raises(ConfigError) as error:
-        load_params(root)
+        load_params(root, ladder=True)
     assert str(error.value).startswith("params.yaml has 3 problem(s)")
     for path in ("sample.colour:", "baselines.cv_folds:", "ladder.dummy.estimator:"):
         assert path in str(error.value)

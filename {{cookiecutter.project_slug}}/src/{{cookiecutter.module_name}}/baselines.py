@@ -156,7 +156,7 @@ def leaderboard(
 
 
 def main(root: Path) -> None:
-    params, done = load_params(root), load_done(root)
+    params, done = load_params(root, ladder=True), load_done(root)
     paths = Paths(root, params)
     sample = read_table(paths.sample)
     check_metric(done.metric, split_xy(sample, params.data)[1])

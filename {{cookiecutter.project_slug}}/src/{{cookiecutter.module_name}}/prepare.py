@@ -98,7 +98,9 @@ def with_labels(
 
 
 def main(root: Path) -> None:
-    params = load_params(root)
+    # The ladder's estimators are checked here, the first stage that imports scikit-learn
+    # anyway, so a typo in params.yaml stops the run before any data is split or fitted.
+    params = load_params(root, ladder=True)
     paths = Paths(root, params)
     frame = tidy(read_raw(paths.raw, params.data), params.data)
     train, test = split(frame, params.data.target, params.prepare)

@@ -57,7 +57,7 @@ def main(root: Path) -> None:
     # One BLAS/OpenMP thread, as in every cross-validation fold: on problems this small, extra
     # threads mostly spin, and a busy machine turned a 0.1 s sparse fit into 6 CPU seconds.
     threadpool_limits(limits=1)
-    params, done = load_params(root), load_done(root)
+    params, done = load_params(root, ladder=True), load_done(root)
     paths = Paths(root, params)
     board = read_table(paths.leaderboard)
     X, y = split_xy(read_table(paths.train), params.data)

@@ -18,9 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import joblib
-import sklearn
-
 from ..core.settings import ThriftyError
 
 MANIFEST, METADATA, REGISTRY = "manifest.json", "metadata.json", "registry.json"
@@ -68,11 +65,15 @@ def dump(obj: Any, path: Path, fmt: str) -> None:
 
         skops.io.dump(obj, path)
     else:
+        import joblib
+
         joblib.dump(obj, path)
 
 
 def _load(path: Path, fmt: str) -> Any:
     if fmt != "skops":
+        import joblib
+
         return joblib.load(path)
     import skops.io
 
@@ -221,6 +222,8 @@ def load_bundle(
         registry = path.parent / REGISTRY
         if not registry.is_file():
             raise BundleError(f"{path}: no {REGISTRY} beside the bundle to check it against")
+    import sklearn
+
     metadata = verify_bundle(path, registry or None)
     recorded = (metadata.get("versions") or {}).get("scikit-learn")
     if recorded and recorded != sklearn.__version__ and not allow_version_mismatch:

@@ -1,8 +1,11 @@
 """The settings of a run: pydantic models of params.yaml and done.yaml, and their loaders.
 
 Every stage reads its settings through `load_params` and `load_done`, so a typo in either file
-fails at once, with every problem listed by its key path, before any work is done. The data
-settings (`data`, `features`, `demo`) differ between tabular and text projects: `data.py`.
+fails at once, with every problem listed by its key path, before any work is done. Checking
+that each ladder estimator exists and takes its parameters imports scikit-learn, so only the
+stages that import it anyway ask for it (`ladder=True`: prepare, baselines, tune); the labeler
+and the light stages start without it. The data settings (`data`, `features`, `demo`) differ
+between tabular and text projects: `data.py`.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .data import DataParams, DemoParams, FeaturesParams
 from .settings import Section, load_yaml
@@ -33,6 +36,12 @@ class SampleParams(Section):
     seed: int = 0
 
 
+def _checks_ladder(info: ValidationInfo) -> bool:
+    """Whether to import and check the ladder's estimators: where the ladder is used (the
+    `ladder` flag of `load_params`), or when a rung is validated outside a settings file."""
+    return info.context is None or info.context.get("ladder", True)
+
+
 class Rung(Section):
     estimator: str = Field(description="dotted path of a scikit-learn estimator class")
     params: dict[str, Any] = Field(default_factory=dict)
@@ -43,12 +52,14 @@ class Rung(Section):
 
     @field_validator("estimator")
     @classmethod
-    def _known_estimator(cls, path: str) -> str:
+    def _known_estimator(cls, path: str, info: ValidationInfo) -> str:
         module, _, name = path.rpartition(".")
         if not module.startswith("sklearn."):
             raise ValueError(
                 f"{path!r} is not a scikit-learn estimator (sklearn.<module>.<Class>)"
             )
+        if not _checks_ladder(info):  # importing scikit-learn costs every stage a second
+            return path
         try:
             estimator = getattr(importlib.import_module(module), name)
         except (ImportError, AttributeError):
@@ -65,7 +76,9 @@ class Rung(Section):
         return path
 
     @model_validator(mode="after")
-    def _known_parameters(self) -> Rung:
+    def _known_parameters(self, info: ValidationInfo) -> Rung:
+        if not _checks_ladder(info):
+            return self
         module, _, name = self.estimator.rpartition(".")
         allowed = getattr(importlib.import_module(module), name)().get_params()
         unknown = sorted((set(self.params) | set(self.search)) - set(allowed))
@@ -157,9 +170,13 @@ class Done(Section):
         return self
 
 
-def load_params(root: Path) -> Params:
-    """Read and validate params.yaml."""
-    return load_yaml(root / "params.yaml", Params)
+def load_params(root: Path, ladder: bool = False) -> Params:
+    """Read and validate params.yaml; with `ladder`, also import and check every estimator.
+
+    Only the stages that build the ladder's candidates pass `ladder=True`: importing every
+    rung's scikit-learn module would slow every other stage (and the labeler) by a second.
+    """
+    return load_yaml(root / "params.yaml", Params, {"ladder": ladder})
 
 
 def load_done(root: Path) -> Done:

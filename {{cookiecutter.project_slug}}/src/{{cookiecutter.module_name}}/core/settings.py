@@ -36,21 +36,28 @@ def find_root(start: Path | None = None) -> Path:
     raise ConfigError(f"no params.yaml in {start} or any parent: run inside the project")
 
 
-def load_yaml(path: Path, model: type[BaseModel]) -> Any:
-    """Read `path` with yaml.safe_load and validate it against `model`, naming every problem."""
+def load_yaml(path: Path, model: type[BaseModel], context: dict[str, Any] | None = None) -> Any:
+    """Read `path` with yaml.safe_load and validate it against `model`, naming every problem.
+
+    `context` adds to the validation context (which always holds the project `root`).
+    """
     if not path.is_file():
         raise ConfigError(f"{path.name}: file not found at {path}")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise ConfigError(f"{path.name}: not valid YAML: {error}") from None
-    return validate(raw, model, path.name, path.parent)
+    return validate(raw, model, path.name, path.parent, context)
 
 
-def validate(raw: Any, model: type[BaseModel], name: str, root: Path) -> Any:
+def validate(
+    raw: Any, model: type[BaseModel], name: str, root: Path, context: dict[str, Any] | None = None
+) -> Any:
     """`raw` (a parsed settings file called `name`) as `model`; every problem by its key path."""
     try:
-        return model.model_validate(raw if raw is not None else {}, context={"root": root})
+        return model.model_validate(
+            raw if raw is not None else {}, context={"root": root, **(context or {})}
+        )
     except ValidationError as error:
         lines = [
             f"  {'.'.join(str(part) for part in issue['loc']) or '(top level)'}: {issue['msg']}"
