@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from pathlib import Path
 
@@ -126,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
         return module.main(root) or 0
     except ThriftyError as error:
         return report_error(error)
+    except BrokenPipeError:
+        # The reader went away (`label … | head`): stop quietly, as other command-line tools do.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (Python's own advice for SIGPIPE)
+        return 0
 
 
 if __name__ == "__main__":
