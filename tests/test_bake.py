@@ -45,6 +45,7 @@ COMMON = {
     "tests/test_forecast.py",
     "tests/test_plots.py",
     "tests/test_report.py",
+    "tests/test_receipts.py",
     "tests/test_labeling.py",
     "tests/test_agreement.py",
     "tests/test_importers.py",

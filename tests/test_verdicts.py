@@ -96,6 +96,7 @@ def test_four_verdicts_from_done_yaml_alone(project):
 def test_cost_receipt_in_dvc_metrics(project):
     shown = run([".venv/bin/dvc", "metrics", "show", "--json"], project).stdout
     assert "grid_estimate_cpu_seconds" in shown and "total_cpu_seconds" in shown
+    assert "pipeline" in shown
     cost = json.loads((project / "reports" / "cost.json").read_text())
     assert cost["total_cpu_seconds"] == pytest.approx(
         cost["baselines_cpu_seconds"] + cost["tune_cpu_seconds"], abs=0.01
@@ -104,3 +105,33 @@ def test_cost_receipt_in_dvc_metrics(project):
     assert 0 < cost["forecast_cpu_seconds"] < cost["tune_cpu_seconds"]
     search = cost["tune_cpu_seconds"] - cost["forecast_cpu_seconds"]
     assert cost["grid_estimate_cpu_seconds"] > search
+
+
+def test_receipt_counts_every_stage_process(project):
+    """Each stage's whole process, imports included, beside the model work it counted."""
+    cost = json.loads((project / "reports" / "cost.json").read_text())
+    stages = yaml.safe_load((project / "dvc.yaml").read_text())["stages"]
+    by_stage = {line["stage"]: line for line in cost["stages"]}
+    assert set(by_stage) == set(stages)  # every stage of the pipeline, the report itself too
+    for name, line in by_stage.items():
+        assert line["wall_seconds"] > 0 and line["cpu_seconds"] > 0.1, name  # Python started
+        assert line["other_cpu_seconds"] > 0.1, name  # start-up is never free
+        total = line["model_cpu_seconds"] + line["other_cpu_seconds"]
+        assert total == pytest.approx(line["cpu_seconds"], abs=0.002), name
+    # The model work of the search is the receipt's search figures, counted where it ran.
+    assert by_stage["baselines"]["model_cpu_seconds"] == pytest.approx(
+        cost["baselines_cpu_seconds"], abs=0.01
+    )
+    assert by_stage["tune"]["model_cpu_seconds"] == pytest.approx(
+        cost["tune_cpu_seconds"], abs=0.01
+    )
+    for name in ("labels", "prepare", "sample", "done"):
+        assert by_stage[name]["model_cpu_seconds"] == 0, name
+    assert by_stage["baselines"]["cpu_seconds"] > cost["baselines_cpu_seconds"]
+    for key in ("wall_seconds", "cpu_seconds", "model_cpu_seconds", "other_cpu_seconds"):
+        added = sum(line[key] for line in cost["stages"])
+        assert cost["pipeline"][key] == pytest.approx(added, abs=0.01), key
+    # What the user waits for is mostly not model work: the receipt must say so.
+    assert cost["pipeline"]["cpu_seconds"] > cost["total_cpu_seconds"]
+    page = (project / "reports" / "report.html").read_text()
+    assert "all stages" in page and "baselines" in page

@@ -1,4 +1,4 @@
-"""The done stage: the test score against done.yaml, what to do next, and the cost receipt."""
+"""The done stage: the test score against done.yaml, and what to do next."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import math
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pytest
 
 from {{ cookiecutter.module_name }}.core.config import Done
@@ -15,7 +14,7 @@ from {{ cookiecutter.module_name }}.core.files import write_json
 from {{ cookiecutter.module_name }}.core.records import Forecast, Law, Metrics, Tuning, write_record
 from {{ cookiecutter.module_name }}.core.settings import ThriftyError
 from {{ cookiecutter.module_name }}.core.task import STANDARD
-from {{ cookiecutter.module_name }}.done import decide, main, receipt, verdict
+from {{ cookiecutter.module_name }}.done import decide, main, verdict
 
 WHY = "the learning curve is flat, falling or too noisy to extrapolate"
 NO_FORECAST = Forecast(available=False, why=WHY)
@@ -152,29 +151,14 @@ def test_check_returns_code_and_writes_nothing(
     write_reports(root, done, score_at(done, where), tuning())
     assert main(root, check=True) == code
     assert not (root / "reports" / "done.json").exists()
-    assert not (root / "reports" / "cost.json").exists()
 
 
-def test_main_writes_the_verdict_and_the_receipt(root: Path, done: Done) -> None:
+def test_main_writes_the_verdict(root: Path, done: Done) -> None:
     write_reports(root, done, score_at(done, "between"), tuning(cpu_seconds=3.0))
-    board = pd.DataFrame({"model": ["dummy", "rival", "costly"], "cpu_seconds": [1.0, 2.0, None]})
-    board.to_csv(root / "reports" / "leaderboard.csv", index=False)
     assert main(root) == 0  # without --check, a verdict other than done is not an error
     written = json.loads((root / "reports" / "done.json").read_text())
     assert written == verdict(root, done).model_dump()
-    assert json.loads((root / "reports" / "cost.json").read_text()) == {
-        "baselines_cpu_seconds": 3.0,  # the skipped rung cost nothing
-        "tune_cpu_seconds": 3.0,
-        "forecast_cpu_seconds": 1.0,  # the learning curve's share of tune
-        "total_cpu_seconds": 6.0,
-        "grid_estimate_cpu_seconds": 40.0,
-        "grid_to_ours": 6.67,
-    }
-
-
-def test_receipt_of_a_free_run_has_no_ratio() -> None:
-    free = receipt(pd.DataFrame({"cpu_seconds": [0.0]}), tuning(cpu_seconds=0.0))
-    assert free.total_cpu_seconds == 0 and free.grid_to_ours is None
+    assert not (root / "reports" / "cost.json").exists()  # the report adds up the receipt
 
 
 def test_missing_metrics_is_explained(root: Path) -> None:

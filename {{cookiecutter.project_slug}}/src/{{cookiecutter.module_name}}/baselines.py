@@ -18,6 +18,7 @@ from .core.config import BaselinesParams, Params, load_done, load_params
 from .core.console import run_stage
 from .core.files import read_table, write_table
 from .core.paths import Paths
+from .core.receipts import add_model_cpu
 from .core.settings import ThriftyError
 from .core.task import check_metric, make_cv, smallest_group
 from .modeling.crossval import CVResult, ScoringError, beats, cross_score, missing_response
@@ -167,6 +168,7 @@ def main(root: Path) -> None:
     for name, why in skipped.items():
         log.info("%-20s %s", name, why)
     results = run_ladder(sample, params, done.metric, skipped)
+    add_model_cpu(sum(r.fit_cpu + r.predict_cpu for r in results.values()))
     board = leaderboard(results, params, skipped)
     write_table(board, paths.leaderboard)
     log.info("kept %s", ", ".join(board.loc[board.kept, "model"]) or "no rung")

@@ -11,7 +11,8 @@ import os
 import sys
 from pathlib import Path
 
-from .core.console import report_error, setup_logging
+from .core.console import exit_quickly, report_error, setup_logging
+from .core.receipts import write_receipt
 from .core.settings import ThriftyError, find_root
 
 STAGES = {
@@ -122,9 +123,12 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "export-labels":
             return module.export(root, args.file)
-        if args.command == "done":
-            return module.main(root, check=args.check)
-        return module.main(root) or 0
+        if args.command == "done" and args.check:
+            return module.main(root, check=True)
+        code = module.main(root) or 0
+        if code == 0:
+            write_receipt(root, args.command)
+        return code
     except ThriftyError as error:
         return report_error(error)
     except BrokenPipeError:
@@ -133,5 +137,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
+def run() -> None:
+    """The installed command (see pyproject.toml): `main` on the command line, then exit."""
+    exit_quickly(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -1,4 +1,4 @@
-"""The done stage: the verdict against done.yaml, its next actions, and the cost receipt.
+"""The done stage: the verdict against done.yaml, and its next actions.
 
 `done` when the held-out score meets the target; `fold` when it is below the floor after
 tuning, or the learning curve says the target is out of reach; `keep_tuning` while tuning
@@ -11,13 +11,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import pandas as pd
-
 from .core.config import Done, load_done
 from .core.console import run_stage
-from .core.files import read_json, read_table
+from .core.files import read_json
 from .core.paths import Paths
-from .core.records import Cost, Metrics, Tuning, Verdict, read_record, write_record
+from .core.records import Metrics, Tuning, Verdict, read_record, write_record
 from .core.settings import ThriftyError
 
 log = logging.getLogger(__name__)
@@ -82,22 +80,6 @@ def decide(
     ]
 
 
-def receipt(board: pd.DataFrame, tuning: Tuning) -> Cost:
-    """CPU seconds per stage and in total, beside an exhaustive grid over the same spaces."""
-    baselines = float(board["cpu_seconds"].sum())
-    total = baselines + tuning.cpu_seconds
-    grid = tuning.grid_cpu_seconds
-    return Cost(
-        baselines_cpu_seconds=round(baselines, 3),
-        tune_cpu_seconds=round(tuning.cpu_seconds, 3),
-        # Part of tune: the learning curve behind the forecast, which a grid search lacks.
-        forecast_cpu_seconds=round(tuning.curve_cpu_seconds, 3),
-        total_cpu_seconds=round(total, 3),
-        grid_estimate_cpu_seconds=round(grid, 3),
-        grid_to_ours=round(grid / total, 2) if total else None,
-    )
-
-
 def verdict(root: Path, done: Done) -> Verdict:
     paths = Paths(root)
     metrics = read_record(paths.metrics, Metrics)
@@ -121,13 +103,11 @@ def verdict(root: Path, done: Done) -> Verdict:
 
 
 def main(root: Path, check: bool = False) -> int:
-    """Write done.json and cost.json; with `check`, write nothing and return 0 only on done."""
+    """Write done.json; with `check`, write nothing and return 0 only on done."""
     paths, done = Paths(root), load_done(root)
     result = verdict(root, done)
     if not check:
         write_record(result, paths.done)
-        tuning = read_record(paths.tuning_summary, Tuning)
-        write_record(receipt(read_table(paths.leaderboard), tuning), paths.cost)
     log.info(
         "verdict: %s (%s %.4f, target %s)",
         result.verdict,

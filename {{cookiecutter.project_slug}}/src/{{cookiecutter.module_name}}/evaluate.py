@@ -19,6 +19,7 @@ from .core.config import load_done, load_params
 from .core.console import run_stage
 from .core.files import read_table
 from .core.paths import Paths
+from .core.receipts import model_work
 from .core.records import Metrics, write_record
 from .core.task import STANDARD
 from .modeling.features import feature_files
@@ -40,8 +41,9 @@ def main(root: Path) -> None:
     paths = Paths(root, params)
     tuned = load_bundle(paths.tuned, registry=None)  # written by this pipeline's tune stage
     X, y = split_xy(read_table(paths.test), params.data)
-    test = score_test(tuned.model, X, y, done.metric)
-    plot_data(tuned.model, X, y, paths.plot_data)
+    with model_work():
+        test = score_test(tuned.model, X, y, done.metric)
+        plot_data(tuned.model, X, y, paths.plot_data)
     with tempfile.TemporaryDirectory() as tmp:
         curve, board = read_table(paths.learning_curve), read_table(paths.leaderboard)
         folder = Path(tmp) / "plots"

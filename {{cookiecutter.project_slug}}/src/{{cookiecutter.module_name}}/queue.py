@@ -17,6 +17,7 @@ from .core.config import load_params
 from .core.console import run_stage
 from .core.files import read_table, write_atomic
 from .core.paths import Paths
+from .core.receipts import model_work
 from .core.task import class_counts
 from .labeling import answers
 from .labeling.pool import build_queue, load_pool, read_gold
@@ -24,6 +25,11 @@ from .labeling.schema import load_schema
 from .labeling.store import read_all
 
 log = logging.getLogger(__name__)
+
+
+def _uncertainty(model, rows: pd.DataFrame):
+    with model_work():
+        return answers.uncertainty(model, rows)
 
 
 def main(root: Path) -> None:
@@ -56,7 +62,7 @@ def main(root: Path) -> None:
             read_all(root),
             read_gold(paths.gold, pool),
             counts,
-            score=lambda rows: answers.uncertainty(bundle.model, rows[columns]),
+            score=lambda rows: _uncertainty(bundle.model, rows[columns]),
             model=sha256(paths.bundle / MANIFEST),
         )
     text = "".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in entries)

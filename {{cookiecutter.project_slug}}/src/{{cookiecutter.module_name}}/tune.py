@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from .bundles.bundle import save_bundle
 from .bundles.metadata import describe_run
@@ -22,8 +21,10 @@ from .core.config import load_done, load_params
 from .core.console import run_stage
 from .core.files import read_table, write_table
 from .core.paths import Paths
+from .core.receipts import add_model_cpu
 from .core.records import Forecast, Tuning, write_record
 from .modeling.cost import grid_estimate
+from .modeling.crossval import one_thread
 from .modeling.forecast import learning_outlook
 from .modeling.ladder import build_candidate, split_xy
 from .modeling.search import Tuned, one_se_pick, tune_rungs
@@ -54,9 +55,7 @@ def tuning_table(tuned: list[Tuned], pick: Tuned, why: str) -> pd.DataFrame:
 
 
 def main(root: Path) -> None:
-    # One BLAS/OpenMP thread, as in every cross-validation fold: on problems this small, extra
-    # threads mostly spin, and a busy machine turned a 0.1 s sparse fit into 6 CPU seconds.
-    threadpool_limits(limits=1)
+    one_thread()  # as in every cross-validation fold
     params, done = load_params(root, ladder=True), load_done(root)
     paths = Paths(root, params)
     board = read_table(paths.leaderboard)
@@ -84,6 +83,7 @@ def main(root: Path) -> None:
         curve_cpu_seconds=curve_cpu,
         forecast=Forecast.model_validate(outlook),
     )
+    add_model_cpu(summary.cpu_seconds)
     metadata = describe_run(root, params, done, X, summary.model_dump())
     save_bundle(paths.tuned, {"model": model}, metadata, params.artifacts.format)
     write_table(tuning_table(tuned, pick, why), paths.tuning)

@@ -127,7 +127,8 @@ def main(root: Path, file: Path, target: str, text: list[str], drop: list[str]) 
 
     pipeline = (root / "dvc.yaml").read_text(encoding="utf-8")
     has_demo = "demo" in (edits.plain(edits.load(root / "dvc.yaml")).get("stages") or {})
-    demo_outs = [paths.demo, paths.demo_pool] if has_demo else []
+    # The demo's receipt goes with it: the cost receipt adds up the stages that still run.
+    demo_outs = [paths.demo, paths.demo_pool, paths.stage_receipt("demo")] if has_demo else []
     demo_outs = [out for out in demo_outs if out.resolve() != (root / relative).resolve()]
     touched = [
         *texts,

@@ -1,4 +1,5 @@
-"""What a person sees of a run: one logging setup, and a user's error without a traceback.
+"""What a person sees of a run: one logging setup, a user's error without a traceback, and
+the stage's receipt (what its process cost) written when it succeeds.
 
 Both ways of running a stage go through here: `python -m <module>.<stage>` (what dvc.yaml
 runs) and the `<module> <stage>` command line.
@@ -6,12 +7,14 @@ runs) and the `<module> <stage>` command line.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from .receipts import write_receipt
 from .settings import ThriftyError, find_root
 
 
@@ -29,7 +32,10 @@ def report_error(error: ThriftyError) -> int:
 
 
 def run_stage(main: Callable[[Path], int | None]) -> None:
-    """Run a stage's `main` on the project around the working directory, then exit."""
+    """Run a stage's `main` on the project around the working directory, then exit.
+
+    On success, the stage's last act is its receipt, reports/stages/<stage>.json.
+    """
     spec = getattr(sys.modules.get(main.__module__), "__spec__", None)
     if main.__module__ == "__main__" and spec is not None:
         # `python -m pkg.stage` runs the file as __main__: use the module under its own name,
@@ -37,7 +43,22 @@ def run_stage(main: Callable[[Path], int | None]) -> None:
         main = importlib.import_module(spec.name).main
     setup_logging()
     try:
-        code = main(find_root()) or 0
+        root = find_root()
+        code = main(root) or 0
+        if code == 0:
+            write_receipt(root, main.__module__.rsplit(".", 1)[-1])
     except ThriftyError as error:
         code = report_error(error)
+    exit_quickly(code)
+
+
+def exit_quickly(code: int) -> None:
+    """Exit with `code`, skipping the garbage collector's last passes over every object.
+
+    A process that imported scikit-learn, SciPy and pandas holds millions of objects, and the
+    collections Python runs while it shuts down took 0.2-0.7 s per stage (more than some
+    stages' work). Frozen objects are left out of them; everything else about exiting (atexit
+    handlers, flushing and closing files) happens as usual.
+    """
+    gc.freeze()
     sys.exit(code)

@@ -39,6 +39,7 @@ class Paths:
         self.tuning_summary = self.reports / "tuning.json"
         self.learning_curve = self.reports / "learning_curve.csv"
         self.cost = self.reports / "cost.json"
+        self.stage_receipts = self.reports / "stages"
         self.labeling_metrics = self.reports / "labeling.json"
         self.adjudicate = self.reports / "adjudicate.csv"
         self.plot_data = self.reports / "plots"
@@ -46,3 +47,7 @@ class Paths:
         self.tuned = root / "artifacts" / "tuned"
         self.bundle = root / "artifacts" / "model"
         self.registry = root / "artifacts" / "registry.json"
+
+    def stage_receipt(self, stage: str) -> Path:
+        """reports/stages/<stage>.json, what the stage's last run cost."""
+        return self.stage_receipts / f"{stage}.json"

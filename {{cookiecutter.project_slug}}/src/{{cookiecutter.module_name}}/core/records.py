@@ -85,8 +85,33 @@ class Verdict(Record):
     actions: list[str]
 
 
+class StageCost(Record):
+    """reports/stages/<stage>.json, from every stage as its last act: what its process cost.
+
+    Wall and CPU seconds count the whole process, start-up and imports included; the model
+    CPU is the part spent fitting and scoring, the rest is other CPU.
+    """
+
+    stage: str
+    finished_utc: str
+    wall_seconds: float
+    cpu_seconds: float
+    model_cpu_seconds: float
+    other_cpu_seconds: float
+
+
+class Pipeline(Record):
+    """The stages' receipts added up: what the last run of every stage cost, in total."""
+
+    wall_seconds: float
+    cpu_seconds: float
+    model_cpu_seconds: float
+    other_cpu_seconds: float
+
+
 class Cost(Record):
-    """reports/cost.json, from `done`: CPU seconds per stage, beside an exhaustive grid's."""
+    """reports/cost.json, from `report`: the search's CPU beside an exhaustive grid's, and what
+    every stage's process cost (`stages`, in the order they last ran, and `pipeline`)."""
 
     baselines_cpu_seconds: float
     tune_cpu_seconds: float
@@ -94,6 +119,8 @@ class Cost(Record):
     total_cpu_seconds: float
     grid_estimate_cpu_seconds: float
     grid_to_ours: float | None
+    pipeline: Pipeline
+    stages: list[StageCost]
 
 
 R = TypeVar("R", bound=Record)

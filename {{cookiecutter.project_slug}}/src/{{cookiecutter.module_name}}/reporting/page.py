@@ -70,6 +70,28 @@ def _image(path: Path) -> str:
     )
 
 
+def _receipt(cost: dict) -> str:
+    """The cost receipt: what the user's run cost, stage by stage, then the search's figures."""
+    stages = cost.get("stages") or []
+    whole = cost.get("pipeline") or {}
+    search = {k: v for k, v in cost.items() if k not in ("stages", "pipeline")}
+    if not stages:
+        return _pairs(search)
+    table = pd.DataFrame(stages).set_index("stage")
+    table.loc["all stages"] = pd.Series(whole)
+    table = table.reset_index()[
+        ["stage", "wall_seconds", "cpu_seconds", "model_cpu_seconds", "other_cpu_seconds"]
+    ]
+    return f"""<p>The last run of every stage took {_number(whole.get("wall_seconds"))} s of
+wall time and {_number(whole.get("cpu_seconds"))} CPU s, of which
+{_number(whole.get("model_cpu_seconds"))} went to fitting and scoring models; the rest is
+start-up (imports), reading, writing and plotting. DVC's own time between stages is not
+counted.</p>
+{_frame(table)}
+<p>The model search, against an exhaustive grid over the same spaces:</p>
+{_pairs(search)}"""
+
+
 def render_report(
     verdict: dict,
     cost: dict,
@@ -109,7 +131,7 @@ def render_report(
 <h2>Tuning</h2>
 {_frame(tuning)}
 <h2>Cost receipt</h2>
-{_pairs(cost)}
+{_receipt(cost)}
 """
     provenance = f"""
 <h2>Provenance</h2>
