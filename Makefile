@@ -8,10 +8,10 @@ DEMO := $(BUILD)/thrifty-demo
 # The template folder is Jinja, linted after baking by the tests; the hooks parse as they stand.
 LINTED := tests benchmarks hooks local_extensions.py
 
-.PHONY: help env demo test lint bench clean
+.PHONY: help env demo test lint bench bench-loop clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN { FS = ":.*## " } { printf "  make %-6s %s\n", $$1, $$2 }'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN { FS = ":.*## " } { printf "  make %-10s %s\n", $$1, $$2 }'
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ lint: env ## ruff on the template's own Python (baked code is linted by the test
 bench: env ## the thrift benchmark (not part of the tests)
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r pyproject.toml --extra bench
 	$(BIN)/python benchmarks/thrift.py
+
+bench-loop: env ## the everyday loop, timed through a real bake's `make setup`, against the floor
+	$(BIN)/python benchmarks/loop.py $(ARGS)
 
 clean: ## remove the build folder and the environment
 	rm -rf $(BUILD) $(VENV)
