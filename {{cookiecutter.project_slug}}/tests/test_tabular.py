@@ -8,13 +8,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import get_scorer
 from sklearn.pipeline import Pipeline
 
 from {{ cookiecutter.module_name }}.bundles.bundle import REGISTRY, load_bundle, save_bundle
-from {{ cookiecutter.module_name }}.core.config import Params
+from {{ cookiecutter.module_name }}.core.config import Done, Params
 from {{ cookiecutter.module_name }}.modeling import features
 from {{ cookiecutter.module_name }}.modeling.features import TriageColumns
 from {{ cookiecutter.module_name }}.modeling.ladder import build_candidate, split_xy
+from {{ cookiecutter.module_name }}.reporting.explain import importances
 
 
 @pytest.fixture
@@ -175,3 +177,29 @@ def test_triaged_model_round_trips(
     loaded = load_bundle(path).model
     X = split_xy(real, params.data)[0]
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_permutation_importance_shuffles_the_features_a_column_feeds(
+    real: pd.DataFrame, params: Params, done: Done
+) -> None:
+    """Shuffling a column's features once computed is shuffling the raw column, exactly.
+
+    The reference runs the whole pipeline on every shuffled copy of the raw frame, as
+    scikit-learn's permutation_importance does, with the same shuffles.
+    """
+    model = fit_features(real, params)
+    X, y = split_xy(real, params.data)
+    metric = done.metric
+    drops = importances(model, X, y, metric, seed=3)
+    scorer = get_scorer(metric)
+    base = scorer(model, X, y)
+    rng = np.random.RandomState(3)
+    expected = np.zeros_like(drops)
+    for j, column in enumerate(X.columns):
+        for r in range(drops.shape[1]):
+            shuffled = X.copy()
+            shuffled[column] = X[column].to_numpy()[rng.permutation(len(X))]
+            expected[j, r] = base - scorer(model, shuffled, y)
+    np.testing.assert_allclose(drops, expected, atol=1e-12)
+    assert (drops[list(X.columns).index("customer")] == 0).all()  # an id the triage drops
+    assert drops[list(X.columns).index("size")].mean() > 0  # the column the target follows
