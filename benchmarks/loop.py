@@ -34,7 +34,9 @@ import tempfile
 import time
 from pathlib import Path
 
-TEMPLATE = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bakes import TEMPLATE, bake  # noqa: E402
+
 TOOLS = Path(sys.executable).parent  # the template's environment: cookiecutter, uv
 LABEL_PROMPT = b"q quit >"  # the labeler's prompt, once its first item is on screen
 GOALS = {"ratio": 3.0, "loop_seconds": 10.0, "labeler_seconds": 1.0}
@@ -60,32 +62,6 @@ def run(command: list[str], cwd: Path, stdin: str | None = None) -> tuple[float,
 def environment() -> dict[str, str]:
     """The user's environment, with the template's tools (uv among them) on PATH."""
     return {**os.environ, "PATH": f"{TOOLS}{os.pathsep}{os.environ['PATH']}"}
-
-
-def snapshot(folder: Path) -> Path:
-    """A copy of this checkout's files (tracked, or new and not ignored), without its caches."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=TEMPLATE,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    for name in filter(None, listed.split("\0")):
-        if (TEMPLATE / name).is_file():
-            (folder / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(TEMPLATE / name, folder / name)
-    return folder
-
-
-def bake(folder: Path, task: str, kind: str) -> Path:
-    """A project baked with the real cookiecutter from a snapshot of this checkout."""
-    folder.mkdir(parents=True, exist_ok=True)
-    template = snapshot(folder / "template")
-    answers = [f"task={task}", f"data_kind={kind}"]
-    cookiecutter = [sys.executable, "-m", "cookiecutter", "--no-input"]
-    run([*cookiecutter, "--output-dir", str(folder / "out"), str(template), *answers], folder)
-    (project,) = [path for path in (folder / "out").iterdir() if (path / "dvc.yaml").is_file()]
-    return project
 
 
 def commit(project: Path, message: str) -> None:

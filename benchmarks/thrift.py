@@ -14,7 +14,7 @@ import argparse
 import importlib
 import json
 import math
-import subprocess
+import shutil
 import sys
 import time
 import warnings
@@ -32,12 +32,12 @@ from sklearn.model_selection import (
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bakes  # noqa: E402
 from results import report  # noqa: E402
 from suites import DATASETS  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work"
-TEMPLATE = HERE.parent
 FLAML_BUDGETS = (5, 20, 60)
 PROTOCOL = "ours asked to reach T, with the grid's CPU as budget"
 FLAML_ESTIMATORS = {
@@ -47,33 +47,33 @@ FLAML_ESTIMATORS = {
 }
 
 
+# The package's modules the arms call, by the names used here.
+MODULES = {
+    "config": "core.config",
+    "task": "core.task",
+    "ladder": "modeling.ladder",
+    "search": "modeling.search",
+    "sample": "sample",
+    "baselines": "baselines",
+    "corpus": "text.corpus",
+}
+
+
 def bake(task: str, kind: str):
-    """Bake a project with the real cookiecutter and import its package."""
+    """Bake a project with the real cookiecutter (once per task and kind) and import it."""
     name = f"bench-{task}-{kind}"
-    out = WORK / "bakes"
-    if not (out / name).is_dir():
-        out.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "cookiecutter",
-                "--no-input",
-                "--output-dir",
-                str(out),
-                str(TEMPLATE),
-                f"project_name={name}",
-                f"task={task}",
-                f"data_kind={kind}",
-            ],
-            check=True,
-            capture_output=True,
-        )
-    sys.path.insert(0, str(out / name / "src"))
-    module = name.replace("-", "_")
-    parts = ("config", "ladder", "sample", "baselines", "tune", "search", "crossval")
-    loaded = {part: importlib.import_module(f"{module}.{part}") for part in parts}
-    root = out / name
+    folder = WORK / "bakes" / name
+    root = folder / "out" / name
+    if not root.is_dir():
+        shutil.rmtree(folder, ignore_errors=True)
+        root = bakes.bake(folder, task, kind, name)
+    sys.path.insert(0, str(root / "src"))
+    package = name.replace("-", "_")
+    loaded = {
+        short: importlib.import_module(f"{package}.{module}")
+        for short, module in MODULES.items()
+        if kind == "text" or short != "corpus"
+    }
     return loaded, loaded["config"].load_params(root), loaded["config"].load_done(root), root
 
 
@@ -88,7 +88,7 @@ def measured(fn, *args):
 def spendthrift(m, params, done, X, y):
     """Exhaustive GridSearchCV over every family's full space, on all training rows."""
     best, best_score = None, -math.inf
-    cv = m["crossval"].make_cv(params.tune.cv_folds, 1, params.tune.seed)
+    cv = m["task"].make_cv(params.tune.cv_folds, 1, params.tune.seed)
     for rung in list(params.ladder.values())[1:]:
         if rung.max_rows is not None and len(X) > rung.max_rows:
             continue  # the same size limit as ours: a kernel SVM on 40k rows is no one's choice
@@ -107,7 +107,7 @@ def ours(m, params, done, train):
     skipped = m["baselines"].too_large(params, len(train))
     results = m["baselines"].run_ladder(sample, params, done.metric, skipped)
     board = m["baselines"].leaderboard(results, params, skipped)
-    tuned = m["tune"].tune_rungs(X, y, board, params, done)
+    tuned = m["search"].tune_rungs(X, y, board, params, done)
     pick, why = m["search"].one_se_pick(tuned, board.set_index("model")["cpu_seconds"].to_dict())
     model = m["ladder"].build_candidate(params.ladder[pick.name], params.data, params.features)
     model.set_params(**{f"model__{k}": v for k, v in pick.params.items()})
@@ -153,8 +153,7 @@ def run(name: str, reuse: dict | None = None) -> dict:
     task, kind, load = DATASETS[name]
     m, params, done, root = bake(task, kind)
     if load is None:
-        corpus = importlib.import_module(f"bench_{task}_{kind}.corpus")
-        frame = corpus.make_corpus(params.demo.rows, params.demo.seed)
+        frame = m["corpus"].make_corpus(params.demo.rows, params.demo.seed)
         frame = frame[["text", "topic"]].rename(columns={"topic": "target"})
         params = params.model_copy(
             update={"data": params.data.model_copy(update={"target": "target"})}

@@ -67,24 +67,15 @@ def test_rare_classes_are_topped_up_to_the_folds(
     again = draw_sample(train, target, SampleParams(max_rows=20, seed=1), folds=5)
     pd.testing.assert_frame_equal(sample, again)  # seeded
 
-
-def test_common_classes_are_not_topped_up(
-    make_frame: Frame, params: Params, caplog: pytest.LogCaptureFixture
-) -> None:
-    train, target = make_frame(60), params.data.target
-    caplog.set_level(logging.INFO)
-    sample = draw_sample(train, target, SampleParams(max_rows=20, seed=1), folds=5)
-    assert len(sample) == 20
-    assert not any("topped up" in r.getMessage() for r in caplog.records)
-{%- else %}
-
-
-def test_regression_is_never_topped_up(
-    make_frame: Frame, params: Params, caplog: pytest.LogCaptureFixture
-) -> None:
-    train, target = make_frame(60), params.data.target
-    caplog.set_level(logging.INFO)
-    sample = draw_sample(train, target, SampleParams(max_rows=20, seed=1), folds=5)
-    assert len(sample) == 20
-    assert not any("topped up" in r.getMessage() for r in caplog.records)
 {%- endif %}
+
+
+def test_a_sample_of_common_rows_is_not_topped_up(
+    make_frame: Frame, params: Params, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No class is rare here, and regression has no classes: max_rows is kept exactly."""
+    train, target = make_frame(60), params.data.target
+    caplog.set_level(logging.INFO)
+    sample = draw_sample(train, target, SampleParams(max_rows=20, seed=1), folds=5)
+    assert len(sample) == 20
+    assert not any("topped up" in r.getMessage() for r in caplog.records)

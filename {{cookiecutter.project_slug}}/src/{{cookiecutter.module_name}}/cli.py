@@ -11,8 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from .core.console import exit_quickly, report_error, setup_logging
-from .core.receipts import write_receipt
+from .core.console import exit_quickly, report_error, run_recorded, setup_logging
 from .core.settings import ThriftyError, find_root
 
 STAGES = {
@@ -125,10 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             return module.export(root, args.file)
         if args.command == "done" and args.check:
             return module.main(root, check=True)
-        code = module.main(root) or 0
-        if code == 0:
-            write_receipt(root, args.command)
-        return code
+        return run_recorded(root, args.command, lambda: module.main(root))
     except ThriftyError as error:
         return report_error(error)
     except BrokenPipeError:

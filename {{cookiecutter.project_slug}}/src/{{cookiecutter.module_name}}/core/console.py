@@ -44,12 +44,18 @@ def run_stage(main: Callable[[Path], int | None]) -> None:
     setup_logging()
     try:
         root = find_root()
-        code = main(root) or 0
-        if code == 0:
-            write_receipt(root, main.__module__.rsplit(".", 1)[-1])
+        code = run_recorded(root, main.__module__.rsplit(".", 1)[-1], lambda: main(root))
     except ThriftyError as error:
         code = report_error(error)
     exit_quickly(code)
+
+
+def run_recorded(root: Path, stage: str, work: Callable[[], int | None]) -> int:
+    """Run a stage's `work`; on success, its last act is its receipt. The exit code."""
+    code = work() or 0
+    if code == 0:
+        write_receipt(root, stage)
+    return code
 
 
 def exit_quickly(code: int) -> None:

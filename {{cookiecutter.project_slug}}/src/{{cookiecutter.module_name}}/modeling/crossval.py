@@ -7,7 +7,6 @@ fold measures `time.process_time` inside the worker that runs it, whatever `n_jo
 from __future__ import annotations
 
 import math
-import os
 import pickle
 import time
 from dataclasses import dataclass
@@ -58,18 +57,20 @@ def corrected_variance(values: np.ndarray, test_fraction: float) -> float:
     return (1 / len(values) + ratio) * float(np.var(values, ddof=1))
 
 
-_ONE_THREAD: set[int] = set()  # the processes (pids) already limited to one BLAS thread
+_ONE_THREAD = False  # set once this process has limited BLAS to one thread
 
 
 def one_thread() -> None:
     """One BLAS/OpenMP thread in this process from now on: joblib's processes use the cores.
 
     On problems this small, extra threads mostly spin: a busy machine once turned a 0.1 s
-    sparse fit into 6 CPU seconds. Set once per process; each setting costs milliseconds.
+    sparse fit into 6 CPU seconds. Set once per process (a forked worker inherits both the
+    limit and this flag); each setting costs milliseconds.
     """
-    if os.getpid() not in _ONE_THREAD:
+    global _ONE_THREAD
+    if not _ONE_THREAD:
         threadpool_limits(limits=1)
-        _ONE_THREAD.add(os.getpid())
+        _ONE_THREAD = True
 
 
 def _fold(estimator, X, y, train, test, scorer) -> tuple[float, float, float, int]:
