@@ -56,13 +56,20 @@ def decide(
                 f"Label more items ({CLI} label --annotator YOU --test) or collect rows: the test "
                 "split grows with them, then dvc repro.",
             ]
-        more = need - now
+        available = outlook.rows_available or now
+        if need <= available:
+            return "more_data", [
+                f"Tuning has plateaued; the learning curve reaches {done.target} at about "
+                f"{need:,} training rows: tune used {now:,} of the {available:,} there are.",
+                f"Tune on more of them: dvc exp run -S tune.max_rows={need}, then compare.",
+            ]
+        more = need - available
         label = f"Label about {more:,} more items: {CLI} label --annotator YOU --n {more}"
         if pool_left is not None and pool_left < more:
             label += f" (the pool holds {pool_left:,}: add items to the file in labels.pool)"
         return "more_data", [
             f"Tuning has plateaued; the learning curve reaches {done.target} at about "
-            f"{need:,} training rows ({now:,} now).",
+            f"{need:,} training rows ({available:,} now).",
             label + ", then dvc repro.",
             f"Or collect about {more:,} more labelled rows into the file in data.raw.",
         ]

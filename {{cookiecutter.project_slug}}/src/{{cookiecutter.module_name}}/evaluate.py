@@ -1,5 +1,8 @@
 """The evaluate stage: score the tuned model once on the held-out test set, then publish it.
 
+The whole test split is scored, streamed in chunks (`modeling.replay`); the plots draw on a
+seeded sample of it (`PLOT_ROWS`), which is every row of all but large splits.
+
 The published bundle (artifacts/model) holds everything a later reader needs: the model, its
 fitted features on their own with their names, the diagnostic plots, and metadata with both
 the cross-validated and the test scores.
@@ -9,40 +12,40 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from functools import partial
 from pathlib import Path
-
-import pandas as pd
-from sklearn.metrics import get_scorer
 
 from .bundles.bundle import load_bundle, save_bundle
 from .core.config import load_done, load_params
 from .core.console import run_stage
+from .core.draws import draw_rows
 from .core.files import read_table
 from .core.paths import Paths
 from .core.receipts import model_work
 from .core.records import Metrics, write_record
+from .core.stream import chunks
 from .core.task import STANDARD
 from .modeling.features import feature_files
 from .modeling.ladder import split_xy
+from .modeling.replay import score_chunks
 from .reporting.plots import diagnostic_plots
 from .reporting.task_plots import plot_data
 
 log = logging.getLogger(__name__)
 
 
-def score_test(model, X: pd.DataFrame, y: pd.Series, metric: str) -> dict[str, float]:
-    """Every standard metric plus `metric`, on the test rows."""
-    names = dict.fromkeys([metric, *STANDARD])
-    return {name: float(get_scorer(name)(model, X, y)) for name in names}
+PLOT_ROWS = 20_000  # the plots and their data draw on a seeded sample of this many test rows
 
 
 def main(root: Path) -> None:
     params, done = load_params(root), load_done(root)
     paths = Paths(root, params)
     tuned = load_bundle(paths.tuned, registry=None)  # written by this pipeline's tune stage
-    X, y = split_xy(read_table(paths.test), params.data)
+    read = partial(chunks, paths.test)
     with model_work():
-        test = score_test(tuned.model, X, y, done.metric)
+        test, rows = score_chunks(tuned.model, read(), params.data, [done.metric, *STANDARD])
+        shown = draw_rows(read, params.data.target, PLOT_ROWS, seed=0)
+        X, y = split_xy(shown, params.data)
         plot_data(tuned.model, X, y, paths.plot_data)
     with tempfile.TemporaryDirectory() as tmp:
         curve, board = read_table(paths.learning_curve), read_table(paths.leaderboard)
@@ -50,7 +53,7 @@ def main(root: Path) -> None:
         images = diagnostic_plots(tuned.model, X, y, folder, curve, board, done.metric)
         files = {f"plots/{image.name}": image for image in images}
         files |= feature_files(tuned.model, Path(tmp), params.features)
-        metadata = {**tuned.metadata, "test": test, "test_rows": len(X)}
+        metadata = {**tuned.metadata, "test": test, "test_rows": rows}
         objects = {"model": tuned.model, "features": tuned.model.named_steps["features"]}
         save_bundle(
             paths.bundle, objects, metadata, params.artifacts.format, files, paths.registry
@@ -61,7 +64,7 @@ def main(root: Path) -> None:
         score=test[done.metric],
         cv_score=tuned.metadata["cv_score"],
         test=test,
-        test_rows=len(X),
+        test_rows=rows,
     )
     write_record(metrics, paths.metrics)
     log.info("test %s = %.4f (%s)", done.metric, metrics.score, metrics.model)

@@ -10,6 +10,7 @@ import json
 import logging
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .bundles.bundle import MANIFEST, load_bundle, sha256
@@ -27,9 +28,18 @@ from .labeling.store import read_all
 log = logging.getLogger(__name__)
 
 
-def _uncertainty(model, rows: pd.DataFrame):
+BATCH_ROWS = 50_000  # the pool is scored this many rows at a time
+
+
+def _uncertainty(model, rows: pd.DataFrame) -> np.ndarray:
+    """The model's uncertainty on each row, scored in batches so a large pool fits in memory."""
     with model_work():
-        return answers.uncertainty(model, rows)
+        return np.concatenate(
+            [
+                answers.uncertainty(model, rows.iloc[start : start + BATCH_ROWS])
+                for start in range(0, len(rows), BATCH_ROWS)
+            ]
+        )
 
 
 def main(root: Path) -> None:

@@ -1,9 +1,11 @@
-"""The tune stage: successive halving over the kept rungs only, cheapest first, on all rows.
+"""The tune stage: successive halving over the kept rungs only, cheapest first, on the rows.
 
 Tuning stops as soon as a rung's cross-validated score reaches done.yaml's target, skips any
 rung whose estimated cost would pass `budget_cpu_seconds`, and then picks by the
 one-standard-error rule: the cheapest rung within one SE of the best. The learning curve of
-the pick then says what more rows would buy.
+the pick then says what more rows would buy. The rows are the training split, or a seeded
+sample of `tune.max_rows` of it streamed from the file, so memory stays bounded however large
+the split grows; the forecast then says whether raising the bound would pay.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -19,10 +22,12 @@ from .bundles.bundle import save_bundle
 from .bundles.metadata import describe_run
 from .core.config import load_done, load_params
 from .core.console import run_stage
+from .core.draws import draw_rows
 from .core.files import read_table, write_table
 from .core.paths import Paths
 from .core.receipts import add_model_cpu
 from .core.records import Forecast, Tuning, write_record
+from .core.stream import chunks, count_rows
 from .modeling.cost import grid_estimate
 from .modeling.crossval import one_thread
 from .modeling.forecast import learning_outlook
@@ -59,7 +64,22 @@ def main(root: Path) -> None:
     params, done = load_params(root, ladder=True), load_done(root)
     paths = Paths(root, params)
     board = read_table(paths.leaderboard)
-    X, y = split_xy(read_table(paths.train), params.data)
+    available = count_rows(paths.train)
+    train = draw_rows(
+        partial(chunks, paths.train),
+        params.data.target,
+        params.tune.max_rows,
+        params.tune.seed,
+        params.tune.cv_folds,
+    )
+    if len(train) < available:
+        log.info(
+            "tuning on a seeded sample of %d of the %d training rows (tune.max_rows=%d)",
+            len(train),
+            available,
+            params.tune.max_rows,
+        )
+    X, y = split_xy(train, params.data)
     start = time.process_time()
     tuned = tune_rungs(X, y, board, params, done)
     pick, why = one_se_pick(tuned, board.set_index("model")["cpu_seconds"].to_dict())
@@ -81,7 +101,7 @@ def main(root: Path) -> None:
         budget_cpu_seconds=done.budget_cpu_seconds,
         grid_cpu_seconds=grid_estimate(board, params, len(X)),
         curve_cpu_seconds=curve_cpu,
-        forecast=Forecast.model_validate(outlook),
+        forecast=Forecast.model_validate({**outlook, "rows_available": available}),
     )
     add_model_cpu(summary.cpu_seconds)
     metadata = describe_run(root, params, done, X, summary.model_dump())

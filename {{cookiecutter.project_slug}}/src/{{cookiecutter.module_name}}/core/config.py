@@ -104,6 +104,9 @@ class TuneParams(Section):
     factor: int = Field(default=3, ge=2, description="successive halving keeps 1/factor")
     max_candidates: int = Field(default=24, ge=1, description="sampled when a grid is larger")
     curve_points: int = Field(default=5, ge=3, description="sizes on the learning curve")
+    max_rows: int = Field(
+        default=50_000, ge=10, description="a seeded sample of the training split at most this big"
+    )
 
 
 class ArtifactsParams(Section):

@@ -6,6 +6,7 @@ these names, so no other module needs to know which kind of data it serves.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -31,7 +32,12 @@ class FeaturesParams(Section):
 
 def read_raw(path: Path, data: DataParams) -> pd.DataFrame:
     """The raw file, as it is."""
-    return read_table(path, "data.raw")
+    return read_table(path, "data.raw", **read_options(data))
+
+
+def read_options(data: DataParams) -> dict[str, str]:
+    """How the raw file is read, whole or in chunks (`core.stream`): as it is."""
+    return {}
 
 
 def needed_columns(data: DataParams) -> list[str]:
@@ -39,9 +45,13 @@ def needed_columns(data: DataParams) -> list[str]:
     return [data.target]
 
 
-def usable(frame: pd.DataFrame, data: DataParams) -> pd.DataFrame:
+def usable(frame: pd.DataFrame, data: DataParams, tally: Counter) -> pd.DataFrame:
     """Every column but those in data.drop: categories and numbers are encoded per model."""
     return frame.drop(columns=[column for column in data.drop if column in frame.columns])
+
+
+def report_cleaning(tally: Counter, data: DataParams) -> None:
+    """Tabular rows are used as they are: nothing was cleaned, nothing to report."""
 
 
 def clean_rows(frame: pd.DataFrame, data: DataParams) -> pd.DataFrame:

@@ -8,6 +8,7 @@ text features beside the TF-IDF n-grams, live in `text/lexicons.py`.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Literal
@@ -81,8 +82,14 @@ class FeaturesParams(Section):
 
 def read_raw(path: Path, data: DataParams) -> pd.DataFrame:
     """The raw file, its bytes decoded under the data.encoding_errors policy."""
+    return read_table(path, "data.raw", **read_options(data))
+
+
+def read_options(data: DataParams) -> dict[str, str]:
+    """How the raw file is read, whole or in chunks (`core.stream`): its bytes decoded under
+    the data.encoding_errors policy, and the way out that a decoding error mentions."""
     hint = "or set data.encoding_errors: replace (allowed: strict, replace)"
-    return read_table(path, "data.raw", data.encoding_errors, hint)
+    return {"encoding_errors": data.encoding_errors, "hint": hint}
 
 
 def needed_columns(data: DataParams) -> list[str]:
@@ -90,14 +97,17 @@ def needed_columns(data: DataParams) -> list[str]:
     return [data.target, *text_columns(data)]
 
 
-def usable(frame: pd.DataFrame, data: DataParams) -> pd.DataFrame:
-    """The text column(s) and the label, cleaned: other columns (ids, other labels) go."""
-    return clean_texts(frame[[*text_columns(data), data.target]], data)
+def usable(frame: pd.DataFrame, data: DataParams, tally: Counter) -> pd.DataFrame:
+    """The text column(s) and the label, cleaned (counted in `tally`): other columns go."""
+    return clean_texts(frame[[*text_columns(data), data.target]], data, tally)
 
 
 def clean_rows(frame: pd.DataFrame, data: DataParams) -> pd.DataFrame:
     """Labelled pool rows get the same cleaning as the raw file's."""
-    return clean_texts(frame, data)
+    tally: Counter = Counter()
+    rows = clean_texts(frame, data, tally)
+    report_cleaning(tally, data)
+    return rows
 
 
 def text_columns(data: DataParams) -> list[str]:
@@ -132,11 +142,11 @@ def _decode(value: object, errors: str, where: str) -> object:
         ) from None
 
 
-def clean_texts(frame: pd.DataFrame, data: DataParams) -> pd.DataFrame:
+def clean_texts(frame: pd.DataFrame, data: DataParams, tally: Counter) -> pd.DataFrame:
     """Decode, fill and truncate the text columns, then drop rows whose every text is empty.
 
-    Every change is counted in the log; a column set with no text at all is an error, since
-    it almost always means data.text names the wrong column.
+    Every change is counted in `tally`, and `report_cleaning` logs the counts once for the
+    whole file however many chunks it was read in.
     """
     frame, columns = frame.copy(), text_columns(data)
     for column in columns:
@@ -146,36 +156,45 @@ def clean_texts(frame: pd.DataFrame, data: DataParams) -> pd.DataFrame:
         ]
         texts = pd.Series(values, index=frame.index, dtype=object).fillna("").astype(str)
         if data.encoding_errors == "replace":
-            replaced = int(texts.str.contains("\ufffd", regex=False).sum())
-            if replaced:
-                log.warning(
-                    "%d text(s) in column %r held bytes that are not UTF-8, "
-                    "replaced by U+FFFD (data.encoding_errors: replace)",
-                    replaced,
-                    column,
-                )
-        long = int(texts.str.len().gt(data.max_chars).sum())
-        if long:
+            tally[f"replaced {column}"] += int(texts.str.contains("\ufffd", regex=False).sum())
+        tally[f"truncated {column}"] += int(texts.str.len().gt(data.max_chars).sum())
+        frame[column] = texts.str.slice(0, data.max_chars)
+    empty = frame[columns].apply(lambda texts: texts.str.strip().eq("")).all(axis=1)
+    tally["rows"] += len(frame)
+    tally["empty"] += int(empty.sum())
+    return frame[~empty]
+
+
+def report_cleaning(tally: Counter, data: DataParams) -> None:
+    """Log what `clean_texts` changed; a column set with no text at all is an error, since it
+    almost always means data.text names the wrong column."""
+    columns = text_columns(data)
+    for column in columns:
+        if tally[f"replaced {column}"]:
+            log.warning(
+                "%d text(s) in column %r held bytes that are not UTF-8, "
+                "replaced by U+FFFD (data.encoding_errors: replace)",
+                tally[f"replaced {column}"],
+                column,
+            )
+        if tally[f"truncated {column}"]:
             log.warning(
                 "truncated %d text(s) in column %r to data.max_chars=%d characters",
-                long,
+                tally[f"truncated {column}"],
                 column,
                 data.max_chars,
             )
-        frame[column] = texts.str.slice(0, data.max_chars)
-    empty = frame[columns].apply(lambda texts: texts.str.strip().eq("")).all(axis=1)
-    if empty.all():
+    if tally["rows"] and tally["empty"] == tally["rows"]:
         raise ThriftyError(
             f"data.text: column(s) {', '.join(map(repr, columns))} hold no text in any row; "
             "data.text must name the column(s) with the text"
         )
-    if empty.any():
+    if tally["empty"]:
         log.warning(
             "dropped %d row(s) with empty or missing text in %s",
-            int(empty.sum()),
+            tally["empty"],
             ", ".join(map(repr, columns)),
         )
-    return frame[~empty]
 
 
 def data_section(raw: str, target: str, text: list[str], drop: list[str]) -> dict[str, object]:

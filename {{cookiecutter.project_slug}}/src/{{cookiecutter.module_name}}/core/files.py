@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,16 +44,30 @@ def read_table(
     Without `key` the file is one the pipeline writes, and its absence means a stage has not
     run yet. `encoding_errors` is Python's policy for a CSV's bytes that are not UTF-8:
     "strict" stops at them, "replace" reads each as U+FFFD; `hint` is another way out, added
-    to that error. Parquet holds UTF-8 text by definition.
+    to that error. Parquet holds UTF-8 text by definition. Files larger than memory are read
+    in chunks by `core.stream` instead, with the same checks and messages.
     """
+    reader = table_reader(path, key)
+    options = {"encoding_errors": encoding_errors} if reader is pd.read_csv else {}
+    with reading(path, key, hint):
+        return reader(path, **options)
+
+
+def table_reader(path: Path, key: str | None) -> Callable[..., pd.DataFrame]:
+    """The reader for `path` by its suffix, once the file is known to exist."""
     if not path.is_file():
         raise ThriftyError(missing(path, key))
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise ThriftyError(f"{key or path.name}: {path.name} is not {', '.join(READERS)}")
-    options = {"encoding_errors": encoding_errors} if reader is pd.read_csv else {}
+    return reader
+
+
+@contextmanager
+def reading(path: Path, key: str | None, hint: str = "") -> Iterator[None]:
+    """Turn a reader's errors into one line that names the setting, the file and the line."""
     try:
-        return reader(path, **options)
+        yield
     except UnicodeDecodeError as error:
         # pandas reports a position inside its read buffer; the line is what a person can find.
         raise ThriftyError(
@@ -63,8 +78,10 @@ def read_table(
         raise ThriftyError(f"{key or path.name}: cannot read {path}: {error}") from None
 
 
-def write_atomic(path: Path, write: Callable[[Path], Any]) -> None:
-    """Call `write(tmp)` on a temporary sibling of `path`, fsync it, then rename it into place."""
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A temporary sibling of `path` to write; fsynced and renamed into place if the block ends
+    without an error, removed if it does not."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
     os.close(handle)
@@ -72,12 +89,18 @@ def write_atomic(path: Path, write: Callable[[Path], Any]) -> None:
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp's private 0600 would outlive the rename
     try:
-        write(Path(tmp))
+        yield Path(tmp)
         with open(tmp, "rb") as written:
             os.fsync(written.fileno())
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+def write_atomic(path: Path, write: Callable[[Path], Any]) -> None:
+    """Call `write(tmp)` on a temporary sibling of `path`, fsync it, then rename it into place."""
+    with replacing(path) as tmp:
+        write(tmp)
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:

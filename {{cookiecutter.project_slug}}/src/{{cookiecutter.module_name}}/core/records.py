@@ -43,6 +43,7 @@ class Forecast(Record):
     score_at_10x: float | None = None
     rows_for_target: int | None = None
     rows_now: int | None = None
+    rows_available: int | None = None  # the whole training split; tune uses tune.max_rows
 
 
 class Tuning(Record):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import warnings
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -58,25 +59,33 @@ def fits_task(estimator: Any) -> bool:
 
 def check_target(y: pd.Series, column: str) -> None:
     """At least two classes, each with two rows or more (one for train, one for test)."""
-    counts = y.value_counts()
+    counts: Counter = Counter()
+    tally_target(y, column, counts)
+    check_tally(counts, column)
+
+
+def tally_target(y: pd.Series, column: str, counts: Counter) -> None:
+    """Add a chunk of the target column to `counts`: rows per class."""
+    counts.update({label: int(n) for label, n in y.value_counts().items()})
+
+
+def check_tally(counts: Counter, column: str) -> None:
+    """The checks of `check_target` on the whole column's `counts`, read chunk by chunk."""
     if len(counts) < 2:
         raise ThriftyError(
-            f"data.target: column {column!r} holds one class only ({counts.index[0]!r}); "
+            f"data.target: column {column!r} holds one class only ({next(iter(counts))!r}); "
             "classification needs at least two"
         )
-    rare = counts[counts < 2]
-    if not rare.empty:
+    rare = [label for label, n in counts.items() if n < 2]
+    if rare:
         raise ThriftyError(
-            f"data.target: class(es) {', '.join(map(repr, rare.index))} have a single row; "
+            f"data.target: class(es) {', '.join(map(repr, rare))} have a single row; "
             "every class needs at least two to split train and test"
         )
 
 
-def stratify_on(y: pd.Series) -> pd.Series | None:
-    """The labels to stratify a split on; None when a class is too rare to stratify."""
-    if y.value_counts().min() < 2:
-        log.info("a class has a single row here: this split is seeded but not stratified")
-        return None
+def strata(y: pd.Series) -> pd.Series:
+    """What a sample keeps in proportion: the class of each row."""
     return y
 
 
@@ -166,34 +175,6 @@ def check_metric(metric: str, y: pd.Series) -> None:
     fits = ", ".join(fitting_metrics(metric, y)) or "none"
     message = f"done.yaml: metric {metric} does not fit this target: {why}"
     raise ThriftyError(f"{message}. {fix}: {fits}")
-
-
-def top_up(
-    sample: pd.DataFrame, train: pd.DataFrame, target: str, at_least: int, seed: int
-) -> pd.DataFrame:
-    """Rows of `train` (not in `sample`) that give every class min(its rows, `at_least`).
-
-    A seeded stratified draw keeps the proportions, so a class rarer than the cross-validation
-    folds can come out with fewer rows than folds, or none. `sample` keeps `train`'s index.
-    """
-    have = sample[target].value_counts()
-    rest = train.drop(index=sample.index)
-    extra, added = [], {}
-    for label, rows in train[target].value_counts().items():
-        need = min(int(rows), at_least) - int(have.get(label, 0))
-        if need > 0:
-            extra.append(rest[rest[target] == label].sample(n=need, random_state=seed))
-            added[label] = need
-    if not added:
-        return train.iloc[:0]
-    log.info(
-        "topped up class(es) %s to min(their training rows, baselines.cv_folds=%d): "
-        "%d row(s) added",
-        ", ".join(f"{label!r} +{n}" for label, n in added.items()),
-        at_least,
-        sum(added.values()),
-    )
-    return pd.concat(extra)
 
 
 def describe_target(y: pd.Series) -> str:

@@ -7,6 +7,7 @@ project has its own), so no other module needs to know which task it serves.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from typing import Any
 
 import pandas as pd
@@ -49,15 +50,25 @@ def fits_task(estimator: Any) -> bool:
 
 def check_target(y: pd.Series, column: str) -> None:
     """The target must be numbers."""
+    tally_target(y, column, Counter())
+
+
+def tally_target(y: pd.Series, column: str, counts: Counter) -> None:
+    """Check a chunk of the target column and count its rows (regression has no classes)."""
     if not pd.api.types.is_numeric_dtype(y):
         raise ThriftyError(
             f"data.target: column {column!r} is {y.dtype}, regression needs numbers"
         )
+    counts["rows"] += len(y)
 
 
-def stratify_on(y: pd.Series) -> None:
-    """Regression splits are plain seeded draws: there are no classes to keep in proportion."""
-    return None
+def check_tally(counts: Counter, column: str) -> None:
+    """Every chunk was checked as it came: nothing is left to check on the whole column."""
+
+
+def strata(y: pd.Series) -> pd.Series:
+    """What a sample keeps in proportion: nothing, one stratum (regression has no classes)."""
+    return pd.Series(0, index=y.index)
 
 
 def smallest_group(y: pd.Series) -> tuple[int, str]:
@@ -105,13 +116,6 @@ def check_metric(metric: str, y: pd.Series) -> None:
             zeros,
             len(y),
         )
-
-
-def top_up(
-    sample: pd.DataFrame, train: pd.DataFrame, target: str, at_least: int, seed: int
-) -> pd.DataFrame:
-    """Regression has no classes to top up: no rows are added to the sample."""
-    return train.iloc[:0]
 
 
 def describe_target(y: pd.Series) -> str:
