@@ -19,5 +19,7 @@ def test_template_environment_covers_the_generated_project(tmp_path):
     project = bake(tmp_path)
     generated = tomllib.loads((project / "pyproject.toml").read_text())["project"]
     template = tomllib.loads((TEMPLATE / "pyproject.toml").read_text())["project"]
-    needed = names(generated["dependencies"]) | names(generated["optional-dependencies"]["dev"])
+    extras = generated["optional-dependencies"]
+    assert set(extras) == {"dev", "dask"}
+    needed = names(generated["dependencies"]).union(*(names(extra) for extra in extras.values()))
     assert needed <= names(template["dependencies"])
