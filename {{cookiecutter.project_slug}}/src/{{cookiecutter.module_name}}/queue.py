@@ -31,15 +31,15 @@ log = logging.getLogger(__name__)
 BATCH_ROWS = 50_000  # the pool is scored this many rows at a time
 
 
-def _uncertainty(model, rows: pd.DataFrame) -> np.ndarray:
-    """The model's uncertainty on each row, scored in batches so a large pool fits in memory."""
+def _uncertainty(model, rows: pd.DataFrame) -> np.ndarray | None:
+    """The model's uncertainty on each row (None: it has none), scored in batches so that a
+    large pool never goes through the model at once."""
     with model_work():
-        return np.concatenate(
-            [
-                answers.uncertainty(model, rows.iloc[start : start + BATCH_ROWS])
-                for start in range(0, len(rows), BATCH_ROWS)
-            ]
-        )
+        parts = [
+            answers.uncertainty(model, rows.iloc[start : start + BATCH_ROWS])
+            for start in range(0, len(rows), BATCH_ROWS)
+        ]
+    return None if any(part is None for part in parts) else np.concatenate(parts)
 
 
 def main(root: Path) -> None:
