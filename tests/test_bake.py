@@ -41,6 +41,7 @@ COMMON = {
     "tests/test_predict.py",
     "tests/test_prepare.py",
     "tests/test_sample.py",
+    "tests/test_stream.py",
     "tests/test_search.py",
     "tests/test_forecast.py",
     "tests/test_plots.py",

@@ -16,9 +16,10 @@ import pandas as pd
 
 from .core import edits
 from .core.config import Done, Params
-from .core.data import DataParams, data_section, read_raw, shown_columns
+from .core.data import DataParams, data_section, read_options, shown_columns
 from .core.paths import Paths
 from .core.settings import ThriftyError, validate
+from .core.stream import chunks
 from .core.task import check_target, describe_target, propose_metric
 from .labeling import answers
 from .labeling.schema import ROW_ID, Schema
@@ -48,6 +49,26 @@ def check_columns(frame: pd.DataFrame, target: str, text: list[str], drop: list[
             )
     if target in {*text, *drop}:
         raise ThriftyError(f"--target {target!r} cannot also be a --text or --drop column")
+
+
+PROFILE_ROWS = 200_000  # a larger file's columns and labeler view come from its first rows
+
+
+def profile(
+    path: Path, data: DataParams, target: str, text: list[str], drop: list[str]
+) -> tuple[pd.DataFrame, pd.Series, bool]:
+    """(the first PROFILE_ROWS rows, the whole target column, whether those rows are the file).
+
+    Read in chunks, so a file larger than memory is checked in the memory of its target column.
+    """
+    options = read_options(data)
+    head = next(chunks(path, "data.raw", rows=PROFILE_ROWS, **options))
+    check_columns(head, target, text, drop)
+    whole = len(head) < PROFILE_ROWS
+    if whole:
+        return head, head[target], True
+    column = chunks(path, "data.raw", columns=[target], **options)
+    return head, pd.concat([part[target] for part in column], ignore_index=True), False
 
 
 def id_column(frame: pd.DataFrame, target: str) -> str:
@@ -94,15 +115,16 @@ def main(root: Path, file: Path, target: str, text: list[str], drop: list[str]) 
     data = validate(
         {**params["data"], **data_section(raw, target, text, drop)}, DataParams, "data", root
     )
-    frame = read_raw(root / relative, data).rename(columns=str)
-    check_columns(frame, target, text, drop)
-    labelled = frame[frame[target].notna()]
+    frame, y, whole = profile(root / relative, data, target, text, drop)
+    labelled = y[y.notna()]
     if labelled.empty:
         raise ThriftyError(f"--target {target!r}: every row is blank; label some rows first")
-    check_target(labelled[target], target)
+    check_target(labelled, target)
     row_id = id_column(frame, target)
     if row_id != ROW_ID and row_id not in drop and row_id not in text:
         drop = [*drop, row_id]  # an id names a row; as a feature it would only leak its order
+    if not whole:
+        row_id = ROW_ID  # unique in the first rows is not unique in the file: use a digest
     section = data_section(raw, target, text, drop)
     data = validate({**params["data"], **section}, DataParams, "data", root)
 
@@ -111,13 +133,13 @@ def main(root: Path, file: Path, target: str, text: list[str], drop: list[str]) 
     schema = edits.load(paths.schema)
     schema["id"] = edits.flow(row_id)
     schema["show"] = edits.flow(shown_columns(frame, data))
-    for key, value in answers.propose(labelled[target]).items():
+    for key, value in answers.propose(labelled).items():
         if value is None:
             schema.pop(key, None)
         else:
             schema[key] = edits.flow(value)
     done = edits.load(root / "done.yaml")
-    metric, why = propose_metric(labelled[target], str(done["metric"]))
+    metric, why = propose_metric(labelled, str(done["metric"]))
     changed = metric != done["metric"]
     done["metric"] = metric
     documents = {root / "params.yaml": params, paths.schema: schema, root / "done.yaml": done}
@@ -148,11 +170,18 @@ def main(root: Path, file: Path, target: str, text: list[str], drop: list[str]) 
         for out in demo_outs:
             out.unlink(missing_ok=True)
 
-    pool = int(frame[target].isna().sum())
+    pool = int(y.isna().sum())
     print(f"use-data: {raw}: {len(labelled):,} labelled rows, {pool:,} with a blank target")
-    print(f"  target {target!r}: {describe_target(labelled[target])}")
+    if not whole:
+        print(
+            f"  more than {PROFILE_ROWS:,} rows: the target was checked in every row; the "
+            f"columns were read from the first {PROFILE_ROWS:,}, and items are named by a "
+            f"digest of their values ({ROW_ID})"
+        )
+    print(f"  target {target!r}: {describe_target(labelled)}")
     print(
-        f"  params.yaml: data.raw, data.target{', data.text' if text else ''}, data.drop; "
+        f"  params.yaml: data.raw, data.target{', data.text' if text else ''}, "
+        f"data.drop = [{', '.join(drop)}]; "
         f"labels.pool = {raw} (its blank-target rows are the labeling pool)"
     )
     print(f"  labeling/schema.yaml: id {schema['id']}, shows {', '.join(schema['show'])}")

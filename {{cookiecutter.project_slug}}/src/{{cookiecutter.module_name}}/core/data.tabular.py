@@ -12,7 +12,6 @@ from pathlib import Path
 import pandas as pd
 from pydantic import Field
 
-from .files import read_table
 from .settings import Section, ThriftyError
 
 
@@ -28,11 +27,6 @@ class DemoParams(Section):
 
 class FeaturesParams(Section):
     max_categories: int = Field(default=20, ge=2, description="one-hot at most this many levels")
-
-
-def read_raw(path: Path, data: DataParams) -> pd.DataFrame:
-    """The raw file, as it is."""
-    return read_table(path, "data.raw", **read_options(data))
 
 
 def read_options(data: DataParams) -> dict[str, str]:

@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, ValidationInfo, field_validator
 
-from .files import read_table
 from .settings import Section, ThriftyError
 
 log = logging.getLogger(__name__)
@@ -78,11 +77,6 @@ class FeaturesParams(Section):
         """Resolve against the project root (load_yaml's context), as stages may run anywhere."""
         root = (info.context or {}).get("root")
         return root / folder if folder is not None and root is not None else folder
-
-
-def read_raw(path: Path, data: DataParams) -> pd.DataFrame:
-    """The raw file, its bytes decoded under the data.encoding_errors policy."""
-    return read_table(path, "data.raw", **read_options(data))
 
 
 def read_options(data: DataParams) -> dict[str, str]:
