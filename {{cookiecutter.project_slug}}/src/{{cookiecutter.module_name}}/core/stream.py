@@ -55,7 +55,8 @@ def chunks(
             )
             batches: Iterable[pd.DataFrame] = reader
         else:
-            parquet = pq.ParquetFile(path)
+            # Pre-buffering would keep the file's pages in memory as the batches go by.
+            parquet = pq.ParquetFile(path, pre_buffer=False)
             wanted = {c: t for c, t in (dtype or {}).items() if columns is None or c in columns}
             batches = (
                 b.to_pandas().astype(wanted) for b in parquet.iter_batches(rows, columns=columns)
