@@ -103,6 +103,7 @@ def test_measure_curve_on_a_tiny_frame(
     X, y = split_xy(make_frame(60), params.data)
     model = build_candidate(list(params.ladder.values())[1], params.data, params.features)
     measured = measure_curve(model, X, y, make_cv(3, 1, 0), done.metric, 20, 3, n_jobs=1)
-    assert list(measured.columns) == ["rows", "score", "score_std"]
+    assert list(measured.columns) == ["rows", "score", "score_std", "cpu_seconds"]
+    assert (measured["cpu_seconds"] > 0).all()
     assert measured["rows"].tolist() == [20, 28, 40]  # geometric, up to 60 - 60 / 3 rows
     assert measured["score"].notna().all()

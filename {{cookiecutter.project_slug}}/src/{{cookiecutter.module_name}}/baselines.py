@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
+from .core.compute import engine
 from .core.config import BaselinesParams, Params, load_done, load_params
 from .core.console import run_stage
 from .core.files import read_table, write_table
@@ -167,7 +168,8 @@ def main(root: Path) -> None:
     }
     for name, why in skipped.items():
         log.info("%-20s %s", name, why)
-    results = run_ladder(sample, params, done.metric, skipped)
+    with engine(params.compute):
+        results = run_ladder(sample, params, done.metric, skipped)
     add_model_cpu(sum(r.fit_cpu + r.predict_cpu for r in results.values()))
     board = leaderboard(results, params, skipped)
     write_table(board, paths.leaderboard)

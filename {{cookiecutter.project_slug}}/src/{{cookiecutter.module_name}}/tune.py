@@ -20,6 +20,7 @@ import pandas as pd
 
 from .bundles.bundle import save_bundle
 from .bundles.metadata import describe_run
+from .core.compute import engine, runs_elsewhere
 from .core.config import load_done, load_params
 from .core.console import run_stage
 from .core.draws import draw_rows
@@ -81,14 +82,17 @@ def main(root: Path) -> None:
         )
     X, y = split_xy(train, params.data)
     start = time.process_time()
-    tuned = tune_rungs(X, y, board, params, done)
-    pick, why = one_se_pick(tuned, board.set_index("model")["cpu_seconds"].to_dict())
-    model = build_candidate(params.ladder[pick.name], params.data, params.features)
-    model.set_params(**{f"model__{key}": value for key, value in pick.params.items()})
-    curve, outlook, curve_cpu = learning_outlook(model, X, y, params, done)
+    with engine(params.compute):
+        tuned = tune_rungs(X, y, board, params, done)
+        pick, why = one_se_pick(tuned, board.set_index("model")["cpu_seconds"].to_dict())
+        model = build_candidate(params.ladder[pick.name], params.data, params.features)
+        model.set_params(**{f"model__{key}": value for key, value in pick.params.items()})
+        curve, outlook, curve_cpu = learning_outlook(model, X, y, params, done)
     model.fit(X, y)
-    # Worker CPU is counted from the searches' own timings when joblib runs them elsewhere.
-    workers = sum(t.cpu_seconds for t in tuned) if params.compute.n_jobs != 1 else 0.0
+    # Worker CPU is counted from the searches' and the curve's own timings when joblib runs
+    # them elsewhere (other processes, a cluster); this process's clock counts the rest.
+    elsewhere = runs_elsewhere(params.compute)
+    workers = sum(t.cpu_seconds for t in tuned) + curve_cpu if elsewhere else 0.0
     summary = Tuning(
         model=pick.name,
         metric=done.metric,

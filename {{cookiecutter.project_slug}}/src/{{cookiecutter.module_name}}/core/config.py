@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -115,8 +116,31 @@ class ArtifactsParams(Section):
     )
 
 
+# tcp://HOST:PORT (or tls://), HOST a name, an IPv4 address or a bracketed IPv6 address.
+SCHEDULER_ADDRESS = re.compile(r"(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):[0-9]{1,5}")
+
+
 class ComputeParams(Section):
-    n_jobs: int = Field(default=1, description="joblib workers; -1 uses every core")
+    n_jobs: int = Field(
+        default=1, description="joblib workers, or the LocalCluster's workers; -1 uses every core"
+    )
+    backend: Literal["local", "dask"] = Field(
+        default="local", description="where model work runs: this machine's joblib, or Dask"
+    )
+    scheduler: str | None = Field(
+        default=None,
+        description="with dask: null starts a LocalCluster here; else a scheduler's address",
+    )
+
+    @field_validator("scheduler")
+    @classmethod
+    def _scheduler_address(cls, address: str | None) -> str | None:
+        if address is not None and not SCHEDULER_ADDRESS.fullmatch(address):
+            raise ValueError(
+                f"{address!r} is not a scheduler address; allowed: tcp://HOST:PORT (such as "
+                "tcp://10.0.0.5:8786), or null to start a cluster on this machine"
+            )
+        return address
 
 
 class Params(Section):
