@@ -8,7 +8,7 @@ DEMO := $(BUILD)/thrifty-demo
 # The template folder is Jinja, linted after baking by the tests; the hooks parse as they stand.
 LINTED := tests benchmarks hooks local_extensions.py
 
-.PHONY: help env demo test lint bench bench-loop bench-scale clean
+.PHONY: help env demo test lint bench bench-loop bench-scale bench-cluster clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN { FS = ":.*## " } { printf "  make %-10s %s\n", $$1, $$2 }'
@@ -46,6 +46,9 @@ bench-loop: env ## the everyday loop, timed through a real bake's `make setup`, 
 
 bench-scale: env ## prepare + sample on generated CSVs of 1M-20M rows, and dvc repro at 5M (ARGS=--sizes ...)
 	$(BIN)/python benchmarks/scale.py $(ARGS)
+
+bench-cluster: env ## the demo's dvc repro -f on a Dask LocalCluster against local, and equal scores
+	$(BIN)/python benchmarks/cluster.py $(ARGS)
 
 clean: ## remove the build folder and the environment
 	rm -rf $(BUILD) $(VENV)

@@ -35,6 +35,7 @@ COMMON = {
     "tests/conftest.py",
     "tests/test_baselines.py",
     "tests/test_bundle.py",
+    "tests/test_compute.py",
     "tests/test_config.py",
     "tests/test_done.py",
     "tests/test_pipeline.py",
