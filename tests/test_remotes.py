@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import bake, run, shared_setup
+from conftest import TEMPLATE, bake, run, shared_setup
 
 BUCKET = "thrifty-test"
 SLUG = "thrifty-demo"
@@ -27,6 +27,8 @@ AZURITE_KEY = (
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 )
 AZURITE_VERSION = "3"
+# Installed once, next to `make demo`'s bake (git-ignored; `make clean` removes it).
+AZURITE_HOME = TEMPLATE / "build" / "azurite"
 # A hung transfer fails the test instead of the session; a round trip takes seconds.
 NETWORK_TIMEOUT = 120
 
@@ -38,16 +40,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 30) -> None:
+def wait_for_port(port: int, process: subprocess.Popen, log: Path, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"the server exited {process.returncode}:\n{process.stdout.read()}")
+            pytest.fail(f"the server exited {process.returncode}:\n{log.read_text()}")
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 return
         time.sleep(0.1)
-    pytest.fail(f"nothing listened on 127.0.0.1:{port} within {seconds} s")
+    pytest.fail(f"nothing listened on 127.0.0.1:{port} within {seconds} s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="module")
@@ -105,12 +107,13 @@ def gs(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def azurite_bin(cache: Path) -> Path:
-    """Azurite's blob server from npm, installed once into the pytest cache; skip if it can't."""
+    """Azurite's blob server from npm, installed once into `cache`; skip, saying why, if not."""
     binary = cache / "node_modules" / ".bin" / "azurite-blob"
     if binary.exists():
         return binary
-    if not (shutil.which("node") and shutil.which("npm")):
-        pytest.skip("Azurite needs Node.js and npm on PATH; neither `node` nor `npm` is there")
+    missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(f"Azurite (npm) needs Node.js; not on PATH: {', '.join(missing)}")
     result = subprocess.run(
         ["npm", "install", "--prefix", str(cache), "--no-audit", "--no-fund", "--loglevel=error"]
         + [f"azurite@{AZURITE_VERSION}"],
@@ -124,21 +127,23 @@ def azurite_bin(cache: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def azure(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def azure(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Azurite's blob server as a subprocess, with the container made."""
     from azure.storage.blob import BlobServiceClient
 
-    binary = azurite_bin(request.config.cache.mkdir("azurite"))
+    binary = azurite_bin(AZURITE_HOME)
     port = free_port()
-    server = subprocess.Popen(
-        [str(binary), "--blobHost", "127.0.0.1", "--blobPort", str(port), "--silent"]
-        + ["--skipApiVersionCheck", "--location", str(tmp_path_factory.mktemp("azurite"))],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    folder = tmp_path_factory.mktemp("azurite")
+    log = folder / "azurite.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [str(binary), "--blobHost", "127.0.0.1", "--blobPort", str(port), "--silent"]
+            + ["--skipApiVersionCheck", "--location", str(folder)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
-        wait_for_port(port, server)
+        wait_for_port(port, server, log)
         connection = (
             f"DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};"
             f"AccountKey={AZURITE_KEY};BlobEndpoint=http://127.0.0.1:{port}/{AZURITE_ACCOUNT};"
