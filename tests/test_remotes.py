@@ -122,7 +122,9 @@ def azurite_bin(cache: Path) -> Path:
         env=os.environ | {"npm_config_cache": str(cache / "npm-cache")},
     )
     if result.returncode != 0 or not binary.exists():
-        pytest.skip(f"npm could not install azurite@{AZURITE_VERSION}: {result.stderr[-800:]}")
+        # npm's own words without its stack frames: the error code and the address it tried.
+        words = [line for line in result.stderr.splitlines() if "    at " not in line]
+        pytest.skip(f"npm could not install azurite@{AZURITE_VERSION}: {' '.join(words)[:600]}")
     return binary
 
 
