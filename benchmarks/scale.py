@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -60,6 +61,19 @@ def write_csv(path: Path, rows: int, seed: int = 0) -> None:
             frame.to_csv(handle, index=False, header=start == 0)
 
 
+def generated(work: Path, project: Path, rows: int) -> Path:
+    """The project's raw file of `rows` rows, linked from `work`/csv (kept between runs)."""
+    kept = work / "csv" / f"generated-{rows}.csv"
+    if not kept.is_file():
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        write_csv(kept, rows)
+    raw = project / "data" / "raw" / kept.name
+    raw.unlink(missing_ok=True)
+    raw.symlink_to(kept)
+    point_at(project, raw)
+    return raw
+
+
 def point_at(project: Path, raw: Path) -> None:
     params_file = project / "params.yaml"
     params = yaml.safe_load(params_file.read_text())
@@ -79,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.keep or Path(tempfile.mkdtemp(prefix="thrifty-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"{runs} runs; {machine()}; in {work}", flush=True)
+    shutil.rmtree(work / "bake", ignore_errors=True)
     project = bake(work / "bake", "classification", "tabular")
     subprocess.run(
         ["make", "setup"], cwd=project, env=environment(), check=True, capture_output=True
@@ -94,10 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     figures: dict[int, dict[str, float]] = {}
     for rows in sizes:
-        raw = project / "data" / "raw" / f"generated-{rows}.csv"
-        if not raw.is_file():
-            write_csv(raw, rows)
-        point_at(project, raw)
+        raw = generated(work, project, rows)
         walls, peaks = [], []
         for _ in range(runs):
             total, peak = 0.0, 0.0
@@ -106,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
                 total, peak = total + wall, max(peak, rss)
             walls.append(total)
             peaks.append(peak)
-        size_mb = raw.stat().st_size / 2**20
+        size_mb = raw.resolve().stat().st_size / 2**20
         figures[rows] = {"wall": median(walls), "peak_mb": median(peaks), "file_mb": size_mb}
         print(
             f"  {rows:>11,} rows ({size_mb:,.0f} MB): prepare + sample {median(walls):.1f} s "
@@ -114,10 +126,7 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     if args.repro_rows:
-        raw = project / "data" / "raw" / f"generated-{args.repro_rows}.csv"
-        if not raw.is_file():
-            write_csv(raw, args.repro_rows)
-        point_at(project, raw)
+        raw = generated(work, project, args.repro_rows)
         dvc = str(project / ".venv" / "bin" / "dvc")
         walls, peaks = [], []
         for _ in range(runs):

