@@ -58,6 +58,20 @@ def test_no_law_for_an_untrustworthy_curve(scores: np.ndarray) -> None:
     assert fit_curve(curve(scores, std=0.05), ceiling=1.0, folds=5) is None
 
 
+def test_a_curve_that_levelled_off_early_forecasts_its_level() -> None:
+    """Steeper than the steepest law (c at its bound): the level reached is the forecast."""
+    scores = np.array([0.80, 0.95, 0.951, 0.949, 0.95, 0.951])
+    law = fit_curve(curve(scores), ceiling=1.0, folds=5)
+    assert law is not None and law["a"] == pytest.approx(0.95, abs=0.003)
+    assert rows_for(law, 0.99) is None
+
+
+def test_no_law_that_levels_off_below_the_scores_already_measured() -> None:
+    """A jump at the smallest size pulls the fit's ceiling under a curve that still rises."""
+    scores = np.array([0.50, 0.90, 0.91, 0.92, 0.93, 0.94])
+    assert fit_curve(curve(scores), ceiling=1.0, folds=5) is None
+
+
 def test_too_few_points_make_no_law() -> None:
     assert fit_curve(law_curve(0.9, 2.0, 0.5).head(2), ceiling=1.0, folds=5) is None
 

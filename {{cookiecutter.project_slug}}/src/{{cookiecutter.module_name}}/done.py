@@ -2,8 +2,8 @@
 
 `done` when the held-out score meets the target; `fold` when it is below the floor after
 tuning, or the learning curve says the target is out of reach; `keep_tuning` while tuning
-still pays and budget remains; `more_data` when tuning has plateaued but the curve says more
-rows would get there.
+still pays and budget remains; `more_data` when cross-validation meets the target but the
+test set does not, or when tuning has plateaued but the curve says more rows would get there.
 """
 
 from __future__ import annotations
@@ -40,6 +40,10 @@ def decide(
             "Check the labels and features before spending more: is the target learnable?",
             "Or, if the floor was set too high, lower floor in done.yaml and dvc repro.",
         ]
+    if tuning.cv_score >= done.target:  # tuning stopped there: more of it cannot help
+        return "more_data", unconfirmed(
+            score, done, f"(tuned {pick} scores {tuning.cv_score:.4f} ± {tuning.cv_se:.4f})"
+        )
     if tuning.gain >= done.min_gain and spent < done.budget_cpu_seconds:
         return "keep_tuning", [
             f"Tuning {pick} gained {tuning.gain:.4f} (min_gain {done.min_gain}) with "
@@ -50,12 +54,7 @@ def decide(
     if outlook.available and outlook.rows_for_target is not None:
         need, now = outlook.rows_for_target, outlook.rows_now or 0
         if need <= now:
-            return "more_data", [
-                f"Cross-validation reaches {done.target} with the {now:,} training rows, but the "
-                f"held-out test set scores {score:.4f}: too few test rows to confirm it.",
-                f"Label more items ({CLI} label --annotator YOU --test) or collect rows: the test "
-                "split grows with them, then dvc repro.",
-            ]
+            return "more_data", unconfirmed(score, done, f"with the {now:,} training rows")
         available = outlook.rows_available or now
         if need <= available:
             return "more_data", [
@@ -84,6 +83,16 @@ def decide(
         f"Tuning has plateaued and no forecast is possible ({outlook.why}).",
         "Climb the ladder: add a costlier rung to ladder in params.yaml, then dvc repro.",
         "Or raise budget_cpu_seconds in done.yaml so the other kept rungs get tuned.",
+    ]
+
+
+def unconfirmed(score: float, done: Done, reached: str) -> list[str]:
+    """more_data's steps when cross-validation meets the target and the test set does not."""
+    return [
+        f"Cross-validation reaches {done.target} {reached}, but the held-out test set scores "
+        f"{score:.4f}: too few test rows to confirm it (or they differ from the training rows).",
+        f"Label more items ({CLI} label --annotator YOU --test) or collect rows: the test "
+        "split grows with them, then dvc repro.",
     ]
 
 

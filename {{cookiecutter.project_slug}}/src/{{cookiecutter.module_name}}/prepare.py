@@ -24,7 +24,7 @@ from .core.files import read_table
 from .core.paths import Paths
 from .core.records import SPLIT
 from .core.settings import ThriftyError
-from .core.stream import chunks, write_parquet
+from .core.stream import chunks, conform, write_parquet
 from .core.task import check_tally, tally_target
 
 log = logging.getLogger(__name__)
@@ -162,7 +162,7 @@ def prepared(
     if len(labeled):
         parts = labeled_sides(labeled, tally.columns, data)
         for number, side in enumerate(SIDES):
-            rows = parts[side].astype({c: t for c, t in dtype.items() if c in parts[side]})
+            rows = conform(parts[side], dtype)
             tally_target(rows[data.target], data.target, tally.sides[side])
             yield number, rows
     unseen = sorted(set(tally.sides["test"]) - set(tally.sides["train"]), key=str)

@@ -57,9 +57,9 @@ def chunks(
         else:
             # Pre-buffering would keep the file's pages in memory as the batches go by.
             parquet = pq.ParquetFile(path, pre_buffer=False)
-            wanted = {c: t for c, t in (dtype or {}).items() if columns is None or c in columns}
             batches = (
-                b.to_pandas().astype(wanted) for b in parquet.iter_batches(rows, columns=columns)
+                conform(b.to_pandas(), dtype or {})
+                for b in parquet.iter_batches(rows, columns=columns)
             )
         for frame in batches:
             frame.index = pd.RangeIndex(start, start + len(frame))
@@ -68,6 +68,11 @@ def chunks(
     if start == 0 and not csv:
         # A Parquet file without row groups still has its columns.
         yield pq.read_schema(path).empty_table().to_pandas().rename(columns=str)
+
+
+def conform(frame: pd.DataFrame, dtype: Mapping[str, str]) -> pd.DataFrame:
+    """`frame` with each of its columns that `dtype` names read as that type."""
+    return frame.astype({c: t for c, t in dtype.items() if c in frame.columns})
 
 
 def count_rows(path: Path) -> int:

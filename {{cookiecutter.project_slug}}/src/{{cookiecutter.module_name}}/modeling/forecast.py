@@ -89,8 +89,11 @@ def fit_curve(curve: pd.DataFrame, ceiling: float, folds: int) -> dict[str, Any]
     except (RuntimeError, ValueError, OptimizeWarning):
         return None
     residual = float(np.sqrt(np.mean((_law(n, a, b, c) - score) ** 2)))
-    if residual > 0.5 * (score.max() - score.min()) or c >= 2.99:
-        return None  # the law explains too little of the curve, or only at its bound
+    if residual > 0.5 * (score.max() - score.min()) or a < score[-1] - noise:
+        return None  # the law explains too little of the curve, or levels off below it
+    # A curve that rose faster than the steepest law allowed has levelled off inside the
+    # measured sizes: c stops at its bound and `a` is the level it reached, which is the
+    # forecast (more rows of the same data stay there).
     return {"a": float(a), "b": float(b), "c": float(c), "residual": residual}
 
 
