@@ -387,6 +387,24 @@ def test_blank_targets_of_the_raw_file_are_the_pool(lab: Path, schema: Schema) -
     assert len(everything) == len(frame)
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_the_pool_is_read_in_chunks(
+    lab: Path, schema: Schema, suffix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A raw file larger than memory serves its blank rows: chunk by chunk, the same pool."""
+    from {{ cookiecutter.module_name }}.core import stream
+
+    frame = pd.read_csv(lab / "data" / "raw" / "pool.csv")
+    frame["answer"] = ["x" if i % 3 else None for i in range(len(frame))]
+    path = lab / "data" / "raw" / f"raw{suffix}"
+    frame.to_csv(path, index=False) if suffix == ".csv" else frame.to_parquet(path, index=False)
+    whole = load_pool(path, schema, target="answer")
+    monkeypatch.setattr(stream, "CHUNK_ROWS", 7)  # the 200 rows in 29 chunks
+    chunked = load_pool(path, schema, target="answer")
+    pd.testing.assert_frame_equal(chunked, whole)
+    assert list(chunked.index) == list(frame.loc[frame["answer"].isna(), schema.id].astype(str))
+
+
 def test_rows_without_an_id_get_a_stable_digest(lab: Path, schema: Schema) -> None:
     """`id: _row`: each item is named by its values, the same however the file is ordered."""
     path = lab / "data" / "raw" / "pool.csv"

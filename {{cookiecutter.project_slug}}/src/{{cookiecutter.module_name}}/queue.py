@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -16,9 +17,10 @@ import pandas as pd
 from .bundles.bundle import MANIFEST, load_bundle, sha256
 from .core.config import load_params
 from .core.console import run_stage
-from .core.files import read_table, write_atomic
+from .core.files import write_atomic
 from .core.paths import Paths
 from .core.receipts import model_work
+from .core.stream import chunks
 from .core.task import class_counts
 from .labeling import answers
 from .labeling.pool import build_queue, load_pool, read_gold
@@ -64,8 +66,9 @@ def main(root: Path) -> None:
         )
         entries = []
     else:
-        train = read_table(paths.train)
-        counts = class_counts(train[params.data.target])
+        counts: Counter = Counter()  # rows per class, read one column a chunk at a time
+        for chunk in chunks(paths.train, columns=[params.data.target]):
+            counts.update(class_counts(chunk[params.data.target]))
         entries = build_queue(
             pool,
             schema,

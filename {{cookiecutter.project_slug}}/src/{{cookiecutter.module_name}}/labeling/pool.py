@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.files import read_table
 from ..core.paths import Paths
 from ..core.settings import ThriftyError
+from ..core.stream import chunks
 from . import answers
 from .schema import ROW_ID, Schema, in_test_pool, needs_overlap
 from .store import answered_by, read_all
@@ -42,9 +42,10 @@ def load_pool(path: Path, schema: Schema, target: str | None = None) -> pd.DataF
             "the demo's pool), or set labels.pool in params.yaml to your own file (the file in "
             "data.raw serves its rows with a blank target)"
         )
-    pool = read_table(path, "labels.pool").rename(columns=str)
-    if target is not None and target in pool.columns:
-        pool = pool[pool[target].isna()].reset_index(drop=True)
+    # Read in chunks and keep only the pool's rows: the raw file may be larger than memory.
+    pool = pd.concat(
+        [unlabelled(chunk, target) for chunk in chunks(path, "labels.pool")], ignore_index=True
+    )
     if schema.id == ROW_ID and ROW_ID not in pool.columns:
         pool.insert(0, ROW_ID, row_ids(pool.drop(columns=[target] if target in pool else [])))
         pool = pool.drop_duplicates(ROW_ID).reset_index(drop=True)  # identical rows: one item
@@ -65,6 +66,11 @@ def load_pool(path: Path, schema: Schema, target: str | None = None) -> pd.DataF
             f"column {schema.id!r} must be unique"
         )
     return pool.set_index(ids.rename(None), drop=False)
+
+
+def unlabelled(rows: pd.DataFrame, target: str | None) -> pd.DataFrame:
+    """The rows whose `target` is blank, or all of them when there is no such column."""
+    return rows[rows[target].isna()] if target is not None and target in rows.columns else rows
 
 
 def row_ids(frame: pd.DataFrame) -> list[str]:
