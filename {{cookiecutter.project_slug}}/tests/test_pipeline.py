@@ -46,7 +46,7 @@ def test_dag_on_demo_data(root: Path) -> None:
     queue = [json.loads(line) for line in (root / "labeling" / "queue.jsonl").open()]
     assert queue and {entry["why"] for entry in queue} <= {"uncertain", "random", "cold_start"}
     assert json.loads((root / "reports" / "labeling.json").read_text())["pool_left"] > 0
-    assert done["verdict"] in ("done", "keep_tuning") and done["actions"]
+    assert done["verdict"] != "fold" and done["actions"]  # the demo is never a dead end
 
     tuning = pd.read_csv(root / "reports" / "tuning.csv")
     assert tuning["model"].tolist() == board.loc[board["kept"], "model"].tolist()
