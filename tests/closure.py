@@ -47,7 +47,8 @@ def closure(src: Path, module: str) -> set[Path]:
     """Every file of the package that importing `module` runs, `__init__.py` files left out.
 
     The package's `__init__.py` files hold a docstring only (a test checks it), so they cannot
-    change what a stage computes.
+    change what a stage computes; the top one also hands the stage to the warm server
+    (`core/warm*.py`), which decides which process runs it, not what it computes.
     """
     package = module.split(".")[0]
     seen: set[str] = set()

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -40,6 +42,7 @@ def run(
 def isolated_home(tmp_path_factory: pytest.TempPathFactory):
     """HOME, caches, DVC's site cache and cookiecutter's replay folder in temp folders."""
     home = tmp_path_factory.mktemp("home")
+    runtime = tempfile.mkdtemp(prefix="thrifty-run-")
     uv_cache = run([str(ENV_BIN / "uv"), "cache", "dir"], TEMPLATE).stdout.strip()
     config = home / "cookiecutterrc.yaml"
     config.write_text(
@@ -58,11 +61,16 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory):
         # The package cache stays shared: `make demo` installs real environments from it.
         patch.setenv("UV_CACHE_DIR", uv_cache)
         patch.setenv("PATH", f"{ENV_BIN}{os.pathsep}{os.environ['PATH']}")
+        # Warm servers (core/warm.py) of this run's bakes listen here, briefly idle, and leave
+        # once the folder goes (the path stays short: a socket's must be under 108 bytes).
+        patch.setenv("XDG_RUNTIME_DIR", runtime)
+        patch.setenv("THRIFTY_WARM_IDLE", "120")
         for key in ("VIRTUAL_ENV", "PYTHONPATH"):
             patch.delenv(key, raising=False)
         run(["git", "config", "--global", "user.name", "Thrifty Tester"], home)
         run(["git", "config", "--global", "user.email", "tester@example.com"], home)
         yield home
+    shutil.rmtree(runtime, ignore_errors=True)
 
 
 def bake(output: Path, **context: str) -> Path:

@@ -43,6 +43,7 @@ COMMON = {
     "tests/test_prepare.py",
     "tests/test_sample.py",
     "tests/test_stream.py",
+    "tests/test_warm.py",
     "tests/test_search.py",
     "tests/test_forecast.py",
     "tests/test_plots.py",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -78,7 +79,8 @@ def test_a_stage_writes_its_receipt_last_and_only_on_success(tmp_path: Path) -> 
     for name in ("params.yaml", "done.yaml"):
         (tmp_path / name).write_text((project / name).read_text())
     command = [sys.executable, "-m", "{{ cookiecutter.module_name }}.done"]
-    failed = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+    cold = {**os.environ, "THRIFTY_WARM": "0"}  # a fresh process's imports (test_warm: warm)
+    failed = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, env=cold)
     assert failed.returncode == 2 and "run `dvc repro` first" in failed.stderr
     assert not (tmp_path / "reports" / "stages").exists()  # no receipt for a failed run
     metric = load_done(tmp_path).metric
@@ -89,7 +91,7 @@ def test_a_stage_writes_its_receipt_last_and_only_on_success(tmp_path: Path) -> 
     )
     write_record(tuning(cpu_seconds=1.0), tmp_path / "reports" / "tuning.json")
     start = time.time()
-    subprocess.run(command, cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run(command, cwd=tmp_path, check=True, capture_output=True, env=cold)
     took = time.time() - start
     written = StageCost.model_validate_json((tmp_path / "reports/stages/done.json").read_text())
     assert written.stage == "done"

@@ -1,0 +1,170 @@
+"""The warm server: imports the libraries once, then forks a process for each stage it is sent.
+
+Started in the background by `warm.start_server`; see `warm.py` for what it is for. It runs
+one loop on one thread (no thread may run when it forks): accept a stage, fork, send the
+stage's pid, and when the stage ends, send its exit code. It leaves after `THRIFTY_WARM_IDLE`
+seconds (default 900) without a stage, or when its socket file is removed or replaced.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import importlib
+import os
+import pkgutil
+import selectors
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+
+from . import warm, warmrun
+
+
+def serve(path: Path, package: str) -> None:
+    """Serve stages on the socket `path` until idle; returns at once if a server holds it."""
+    lock = path.with_suffix(".lock").open("a")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return  # another server is starting or serving
+    preload(package, path)
+    unbilled = time.process_time()
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    staged = path.with_name(f"{path.name}.{os.getpid()}")
+    staged.unlink(missing_ok=True)
+    listener.bind(str(staged))
+    listener.listen(64)
+    os.replace(staged, path)  # clients see the socket only once it is ready
+    inode = path.stat().st_ino
+    try:
+        _loop(listener, path, inode, package, unbilled)
+    finally:
+        if _is_ours(path, inode):
+            path.unlink(missing_ok=True)
+        listener.close()
+
+
+def preload(package: str, path: Path) -> None:
+    """Import every stage module and the libraries earlier stages imported, then forget the
+    package's own modules: a stage must run the code on disk, not the code of an hour ago."""
+    root = importlib.import_module(package)
+    names = [f"{package}.{m.name}" for m in pkgutil.iter_modules(root.__path__) if not m.ispkg]
+    names += warmrun.learned(path)
+    refused = warmrun.refused(path)
+    for name in names:
+        if name.endswith(".__main__") or name in sys.modules or name in refused:
+            continue
+        # A module that fails here fails in its stage too, and says why there.
+        with contextlib.suppress(BaseException):
+            importlib.import_module(name)
+        if threading.active_count() > 1:  # a library that started a thread: not forkable
+            warmrun.refuse(path, name)
+            raise SystemExit(f"{name} starts a thread on import; it is left out from now on")
+    warmrun.forget(package)
+
+
+def _loop(listener: socket.socket, path: Path, inode: int, package: str, unbilled: float):
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_read, False)
+    os.set_blocking(wake_write, False)
+    signal.set_wakeup_fd(wake_write)
+    signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so that SIGCHLD wakes us
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ)
+    selector.register(wake_read, selectors.EVENT_READ)
+    stages: dict[int, socket.socket] = {}
+    idle = warm.idle_seconds() or warm.IDLE_SECONDS
+    last = time.monotonic()
+    while True:
+        for event, _ in selector.select(timeout=min(5.0, idle)):
+            if event.fileobj is listener:
+                conn, _ = listener.accept()
+                pid = _start(conn, listener, path, unbilled)
+                unbilled = 0.0
+                if pid:
+                    stages[pid] = conn
+            else:
+                while _drain(wake_read):
+                    pass
+        if _reap(stages):
+            _learn(path, package)
+        if stages:
+            last = time.monotonic()
+        elif time.monotonic() - last > idle or not _is_ours(path, inode):
+            return
+
+
+def _start(conn: socket.socket, listener: socket.socket, path: Path, unbilled: float) -> int:
+    """Read one request from `conn`, fork its stage and tell the caller its pid (0: refused)."""
+    conn.settimeout(5.0)
+    try:
+        request, fds = warmrun.receive(conn)
+    except (OSError, ValueError):
+        conn.close()
+        return 0
+    pid = os.fork()
+    if pid == 0:
+        try:
+            listener.close()
+            warmrun.run(request, fds, conn, path, unbilled)
+        except BaseException:  # before the stage ran: a fault here, not in the stage
+            traceback.print_exc()
+            sys.stderr.flush()
+        finally:
+            os._exit(70)  # EX_SOFTWARE: run() ends the process itself
+    for fd in fds:
+        os.close(fd)
+    with contextlib.suppress(OSError):  # the caller has gone; its stage notices and stops
+        conn.sendall(f"pid {pid}\n".encode())
+    return pid
+
+
+def _reap(stages: dict[int, socket.socket]) -> bool:
+    """Send the exit code of every stage that has ended; True when one did."""
+    ended = False
+    while stages:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            break
+        conn = stages.pop(pid, None)
+        if conn is None:
+            continue
+        ended = True
+        with contextlib.suppress(OSError):
+            conn.sendall(f"exit {os.waitstatus_to_exitcode(status)}\n".encode())
+        conn.close()
+    return ended
+
+
+def _learn(path: Path, package: str) -> None:
+    """Import what the stages imported lazily, so that the next run has it already."""
+    fresh = [name for name in warmrun.learned(path) if name not in sys.modules]
+    if fresh:
+        preload(package, path)
+
+
+def _drain(fd: int) -> bool:
+    try:
+        return bool(os.read(fd, 512))
+    except BlockingIOError:
+        return False
+
+
+def _is_ours(path: Path, inode: int) -> bool:
+    try:
+        return path.stat().st_ino == inode
+    except OSError:
+        return False
+
+
+if __name__ == "__main__":
+    sys.path[:] = os.environ.pop("THRIFTY_WARM_PATH", "").split(os.pathsep)
+    serve(Path(sys.argv[1]), sys.argv[2])
