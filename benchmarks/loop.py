@@ -4,7 +4,9 @@ A project is baked from this checkout and set up by its own `make setup` (not th
 shared environment), and every figure is a whole process, timed from outside:
 
 - `dvc repro -f`: wall and CPU of the whole run, and per stage from the project's own
-  receipts (reports/cost.json);
+  receipts (reports/cost.json); with the warm start (the default: stages forked from a
+  server that imported the libraries, core/warm.py) and without it (`THRIFTY_WARM=0`). A
+  warm stage's CPU is not a child of DVC's, so the CPU figure of a warm run is the receipts';
 - the loop "label 10 items, `dvc repro`": the labeler driven through a pipe, then the rerun;
 - the labeler's start-up: from launch to its first item on a pseudo-terminal;
 - `make demo` in a fresh clone of the template (`--demo`; it builds the template's own
@@ -42,12 +44,14 @@ LABEL_PROMPT = b"q quit >"  # the labeler's prompt, once its first item is on sc
 GOALS = {"ratio": 3.0, "loop_seconds": 10.0, "labeler_seconds": 1.0}
 
 
-def run(command: list[str], cwd: Path, stdin: str | None = None) -> tuple[float, float]:
+def run(
+    command: list[str], cwd: Path, stdin: str | None = None, **env: str
+) -> tuple[float, float]:
     """Run `command` to completion; its (wall, CPU) seconds, its child processes' included."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
-        command, cwd=cwd, input=stdin, text=True, capture_output=True, env=environment()
+        command, cwd=cwd, input=stdin, text=True, capture_output=True, env=environment() | env
     )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -59,9 +63,13 @@ def run(command: list[str], cwd: Path, stdin: str | None = None) -> tuple[float,
     return wall, cpu
 
 
+RUNTIME = tempfile.mkdtemp(prefix="thrifty-bench-")  # this run's warm servers, none before
+
+
 def environment() -> dict[str, str]:
     """The user's environment, with the template's tools (uv among them) on PATH."""
-    return {**os.environ, "PATH": f"{TOOLS}{os.pathsep}{os.environ['PATH']}"}
+    path = f"{TOOLS}{os.pathsep}{os.environ['PATH']}"
+    return {**os.environ, "PATH": path, "XDG_RUNTIME_DIR": RUNTIME}
 
 
 def commit(project: Path, message: str) -> None:
@@ -178,14 +186,20 @@ def main(argv: list[str] | None = None) -> int:
     commit(project, "First run")
 
     per_stage: dict[str, list[tuple[float, float]]] = {}
+    cold_stage: dict[str, list[tuple[float, float]]] = {}
     for _ in range(runs):
         wall, cpu = run([dvc, "repro", "-f"], project)
         note("dvc repro -f", wall)
-        note("dvc repro -f, CPU", cpu)
         receipts = stage_figures(project)
         note("stages' own wall (receipts)", sum(w for w, _ in receipts.values()))
+        note("stages' own CPU (receipts)", sum(c for _, c in receipts.values()))
         for stage, figure in receipts.items():
             per_stage.setdefault(stage, []).append(figure)
+        wall, cpu = run([dvc, "repro", "-f"], project, THRIFTY_WARM="0")
+        note("dvc repro -f, THRIFTY_WARM=0", wall)
+        note("dvc repro -f, THRIFTY_WARM=0, CPU", cpu)
+        for stage, figure in stage_figures(project).items():
+            cold_stage.setdefault(stage, []).append(figure)
     commit(project, "Forced runs")
 
     floor = floor_pipeline(work / "floor", project / ".venv" / "bin" / "python", len(per_stage))
@@ -202,6 +216,10 @@ def main(argv: list[str] | None = None) -> int:
         note("dvc repro after labeling", rerun)
         note("loop: label 10 items, dvc repro", labeled + rerun)
         commit(project, "Ten labels")
+        labeled, _ = run([*label, "--n", "10"], project, stdin=f"{reply}\n" * 10)
+        rerun, _ = run([dvc, "repro"], project, THRIFTY_WARM="0")
+        note("loop, THRIFTY_WARM=0", labeled + rerun)
+        commit(project, "Ten labels, cold")
 
     for _ in range(runs):
         note("labeler: first item on screen", labeler_start(project))
@@ -223,10 +241,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| ratio: dvc repro -f / floor ({len(per_stage)} stages) | {ratio:.1f}x |")
     overhead = median(figures["dvc repro -f"]) - median(figures["stages' own wall (receipts)"])
     print(f"| DVC and interpreter exits, outside the receipts | {overhead:.2f} s |")
-    print("\n| stage | wall s | CPU s |\n|---|---|---|")
+    print("\n| stage | wall s | CPU s | wall s, THRIFTY_WARM=0 | CPU s, THRIFTY_WARM=0 |")
+    print("|---|---|---|---|---|")
     for stage, values in per_stage.items():
         walls, cpus = zip(*values, strict=True)
-        print(f"| {stage} | {median(walls):.2f} | {median(cpus):.2f} |")
+        cold_walls, cold_cpus = zip(*cold_stage[stage], strict=True)
+        print(
+            f"| {stage} | {median(walls):.2f} | {median(cpus):.2f} | {median(cold_walls):.2f}"
+            f" | {median(cold_cpus):.2f} |"
+        )
     loop = median(figures["loop: label 10 items, dvc repro"])
     start = median(figures["labeler: first item on screen"])
     print("\nGoals:")
@@ -236,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
         ("labeler's first item under 1 s", start, GOALS["labeler_seconds"]),
     ]:
         print(f"- {name}: {value:.2f} ({'met' if value <= goal else 'not met'})")
+    shutil.rmtree(RUNTIME, ignore_errors=True)  # the servers leave within 5 s
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 import signal
@@ -117,11 +118,15 @@ def hand_off(package: str) -> None:
     try:
         conn.connect(str(path))
         _send(conn, module, argv[3:])
+        replies = conn.makefile("rb")
+        first = replies.readline().split()
     except OSError:
+        first = []
+    if len(first) != 2 or first[0] != b"pid":  # no server, or one that is leaving: run cold
         conn.close()
         start_server(package, path)
         return
-    sys.exit(_wait(conn))
+    sys.exit(_wait(replies, int(first[1])))
 
 
 def _send(conn: socket.socket, module: str, args: list[str]) -> None:
@@ -163,17 +168,8 @@ def _own_cost() -> tuple[float, float]:
     return max(wall, 0.0), times.user + times.system
 
 
-def _wait(conn: socket.socket) -> int:
-    """Forward signals to the stage the server forked, and return its exit code."""
-    replies = conn.makefile("rb")
-    first = replies.readline().split()
-    if first[:1] != [b"pid"]:
-        print(
-            "error: the warm server refused the stage (THRIFTY_WARM=0 runs it cold)",
-            file=sys.stderr,
-        )
-        return 1
-    pid = int(first[1])
+def _wait(replies: io.BufferedReader, pid: int) -> int:
+    """Forward signals to the stage `pid` the server forked, and return its exit code."""
 
     def forward(signum: int, _frame: object) -> None:
         with contextlib.suppress(ProcessLookupError):

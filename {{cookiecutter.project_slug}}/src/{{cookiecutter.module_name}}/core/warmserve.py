@@ -24,13 +24,19 @@ from pathlib import Path
 
 from . import warm, warmrun
 
+_tried: set[str] = set()  # modules this server imported or failed to import
+
 
 def serve(path: Path, package: str) -> None:
     """Serve stages on the socket `path` until idle; returns at once if a server holds it."""
     lock = path.with_suffix(".lock").open("a")
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+    for _ in range(20):  # a server that is leaving lets go at once; a serving one never
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
         return  # another server is starting or serving
     preload(package, path)
     unbilled = time.process_time()
@@ -44,7 +50,7 @@ def serve(path: Path, package: str) -> None:
     try:
         _loop(listener, path, inode, package, unbilled)
     finally:
-        if _is_ours(path, inode):
+        if _is_ours(path, inode):  # first, so that no one else connects; those who did run cold
             path.unlink(missing_ok=True)
         listener.close()
 
@@ -59,6 +65,7 @@ def preload(package: str, path: Path) -> None:
     for name in names:
         if name.endswith(".__main__") or name in sys.modules or name in refused:
             continue
+        _tried.add(name)
         # A module that fails here fails in its stage too, and says why there.
         with contextlib.suppress(BaseException):
             importlib.import_module(name)
@@ -84,7 +91,7 @@ def _loop(listener: socket.socket, path: Path, inode: int, package: str, unbille
         for event, _ in selector.select(timeout=min(5.0, idle)):
             if event.fileobj is listener:
                 conn, _ = listener.accept()
-                pid = _start(conn, listener, path, unbilled)
+                pid = _start(conn, [listener, *stages.values()], path, unbilled)
                 unbilled = 0.0
                 if pid:
                     stages[pid] = conn
@@ -99,7 +106,7 @@ def _loop(listener: socket.socket, path: Path, inode: int, package: str, unbille
             return
 
 
-def _start(conn: socket.socket, listener: socket.socket, path: Path, unbilled: float) -> int:
+def _start(conn: socket.socket, others: list[socket.socket], path: Path, unbilled: float) -> int:
     """Read one request from `conn`, fork its stage and tell the caller its pid (0: refused)."""
     conn.settimeout(5.0)
     try:
@@ -110,7 +117,8 @@ def _start(conn: socket.socket, listener: socket.socket, path: Path, unbilled: f
     pid = os.fork()
     if pid == 0:
         try:
-            listener.close()
+            for other in others:  # the listener, and other stages' callers
+                other.close()
             warmrun.run(request, fds, conn, path, unbilled)
         except BaseException:  # before the stage ran: a fault here, not in the stage
             traceback.print_exc()
@@ -146,8 +154,7 @@ def _reap(stages: dict[int, socket.socket]) -> bool:
 
 def _learn(path: Path, package: str) -> None:
     """Import what the stages imported lazily, so that the next run has it already."""
-    fresh = [name for name in warmrun.learned(path) if name not in sys.modules]
-    if fresh:
+    if set(warmrun.learned(path)) - _tried - set(sys.modules):
         preload(package, path)
 
 
