@@ -74,6 +74,14 @@ if __name__ == "__main__":
     own = receipts._wall_on_linux()
     json.dump({"wall": wall, "own": own, "cpu": cpu}, open("cost.json", "w"))
 """
+SPAWNER = """
+import os, threading, time
+
+threading.Thread(target=time.sleep, args=(600,), daemon=True).start()
+
+if __name__ == "__main__":
+    print(os.getpid())
+"""
 
 
 @pytest.fixture
@@ -246,3 +254,20 @@ def test_an_idle_server_leaves(probe: Path, monkeypatch: pytest.MonkeyPatch) -> 
             return
         time.sleep(0.1)
     pytest.fail("the server was still there 30 s after its idle second")
+
+
+def test_a_module_that_starts_a_thread_on_import_is_left_out(probe: Path) -> None:
+    # No process may fork while another of its threads runs: the first server imports this,
+    # notes it and leaves; the next one serves without it, and the module runs warm as a stage.
+    (probe / "probe" / "spawner.py").write_text(SPAWNER)
+    path = warm.socket_path("probe")
+    stage(probe, "echo")
+    refused = path.with_suffix(".refused")
+    for _ in range(600):
+        if refused.exists():
+            break
+        time.sleep(0.1)
+    assert refused.read_text().split() == ["probe.spawner"]
+    served(probe)
+    result = stage(probe, "spawner")
+    assert result.returncode == 0 and int(result.stdout) != result.pid, result.stderr

@@ -40,8 +40,8 @@ KEYED = ("PYTHON", "OMP_", "OPENBLAS_", "MKL_", "NUMEXPR_", "KMP_", "MPL", "SKLE
 KEYED += ("LOKY_", "DASK_", "LC_", "LANG", "TZ", "XDG_CONFIG", "XDG_CACHE")
 KEYED_EXACT = ("HOME", "LD_PRELOAD", "LD_LIBRARY_PATH", "THRIFTY_WARM_IDLE")
 # Signals the caller passes on to its stage (Ctrl-C, DVC stopping it, a resized terminal).
-FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGWINCH)
-FORWARDED += (signal.SIGUSR1, signal.SIGUSR2)
+# By name: Windows has few of them, and imports this file too (where it always runs cold).
+FORWARDED = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGWINCH", "SIGUSR1", "SIGUSR2")
 
 
 def idle_seconds() -> float | None:
@@ -175,8 +175,8 @@ def _wait(replies: io.BufferedReader, pid: int) -> int:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signum)
 
-    for signum in FORWARDED:
-        signal.signal(signum, forward)
+    for name in FORWARDED:
+        signal.signal(getattr(signal, name), forward)
     last = replies.readline().split()
     if last[:1] != [b"exit"]:
         print("error: the warm server ended before the stage did", file=sys.stderr)

@@ -38,7 +38,8 @@ def serve(path: Path, package: str) -> None:
             time.sleep(0.1)
     else:
         return  # another server is starting or serving
-    preload(package, path)
+    if preload(package, path):
+        return
     unbilled = time.process_time()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     staged = path.with_name(f"{path.name}.{os.getpid()}")
@@ -55,9 +56,12 @@ def serve(path: Path, package: str) -> None:
         listener.close()
 
 
-def preload(package: str, path: Path) -> None:
+def preload(package: str, path: Path) -> str | None:
     """Import every stage module and the libraries earlier stages imported, then forget the
-    package's own modules: a stage must run the code on disk, not the code of an hour ago."""
+    package's own modules: a stage must run the code on disk, not the code of an hour ago.
+
+    Returns the module that started a thread, after which this process must not fork again.
+    """
     root = importlib.import_module(package)
     names = [f"{package}.{m.name}" for m in pkgutil.iter_modules(root.__path__) if not m.ispkg]
     names += warmrun.learned(path)
@@ -71,8 +75,10 @@ def preload(package: str, path: Path) -> None:
             importlib.import_module(name)
         if threading.active_count() > 1:  # a library that started a thread: not forkable
             warmrun.refuse(path, name)
-            raise SystemExit(f"{name} starts a thread on import; it is left out from now on")
+            print(f"{name} starts a thread on import; the next server leaves it out", flush=True)
+            return name
     warmrun.forget(package)
+    return None
 
 
 def _loop(listener: socket.socket, path: Path, inode: int, package: str, unbilled: float):
@@ -87,6 +93,7 @@ def _loop(listener: socket.socket, path: Path, inode: int, package: str, unbille
     stages: dict[int, socket.socket] = {}
     idle = warm.idle_seconds() or warm.IDLE_SECONDS
     last = time.monotonic()
+    serving = True
     while True:
         for event, _ in selector.select(timeout=min(5.0, idle)):
             if event.fileobj is listener:
@@ -98,8 +105,11 @@ def _loop(listener: socket.socket, path: Path, inode: int, package: str, unbille
             else:
                 while _drain(wake_read):
                     pass
-        if _reap(stages):
-            _learn(path, package)
+        if _reap(stages) and serving and not _learn(path, package):
+            serving = False  # retire: no new stage, no more forks
+            selector.unregister(listener)
+            if _is_ours(path, inode):
+                path.unlink()
         if stages:
             last = time.monotonic()
         elif time.monotonic() - last > idle or not _is_ours(path, inode):
@@ -152,10 +162,12 @@ def _reap(stages: dict[int, socket.socket]) -> bool:
     return ended
 
 
-def _learn(path: Path, package: str) -> None:
-    """Import what the stages imported lazily, so that the next run has it already."""
+def _learn(path: Path, package: str) -> bool:
+    """Import what the stages imported lazily, so that the next run has it already; False
+    when that started a thread (the stages running now finish, then this server leaves)."""
     if set(warmrun.learned(path)) - _tried - set(sys.modules):
-        preload(package, path)
+        return preload(package, path) is None
+    return True
 
 
 def _drain(fd: int) -> bool:
