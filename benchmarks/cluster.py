@@ -25,7 +25,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bakes import bake  # noqa: E402
-from loop import commit, machine, run, stage_figures  # noqa: E402
+from measure import commit, machine, run, stage_figures  # noqa: E402
 
 SETTINGS = {
     "local": {"backend": "local", "n_jobs": 1},

@@ -22,14 +22,10 @@ Each figure is the median of `--runs` runs (at least three).
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import pty
-import resource
 import select
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,49 +34,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bakes import TEMPLATE, bake  # noqa: E402
+from measure import (  # noqa: E402
+    commit,
+    environment,
+    machine,
+    median,
+    run,
+    spread,
+    stage_figures,
+)
 
-TOOLS = Path(sys.executable).parent  # the template's environment: cookiecutter, uv
 LABEL_PROMPT = b"q quit >"  # the labeler's prompt, once its first item is on screen
 GOALS = {"ratio": 3.0, "loop_seconds": 10.0, "labeler_seconds": 1.0}
-
-
-def run(
-    command: list[str], cwd: Path, stdin: str | None = None, **env: str
-) -> tuple[float, float]:
-    """Run `command` to completion; its (wall, CPU) seconds, its child processes' included."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(
-        command, cwd=cwd, input=stdin, text=True, capture_output=True, env=environment() | env
-    )
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        sys.exit(
-            f"{' '.join(command)} failed in {cwd}:\n{done.stdout[-2000:]}{done.stderr[-3000:]}"
-        )
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
-
-
-RUNTIME = tempfile.mkdtemp(prefix="thrifty-bench-")  # this run's warm servers, none before
-
-
-def environment() -> dict[str, str]:
-    """The user's environment, with the template's tools (uv among them) on PATH."""
-    path = f"{TOOLS}{os.pathsep}{os.environ['PATH']}"
-    return {**os.environ, "PATH": path, "XDG_RUNTIME_DIR": RUNTIME}
-
-
-def commit(project: Path, message: str) -> None:
-    run(["git", "add", "-A"], project)
-    run(["git", "commit", "-q", "--no-verify", "--allow-empty", "-m", message], project)
-
-
-def stage_figures(project: Path) -> dict[str, tuple[float, float]]:
-    """(wall, CPU) seconds of each stage's last run, from the project's cost receipt."""
-    cost = json.loads((project / "reports" / "cost.json").read_text())
-    return {s["stage"]: (s["wall_seconds"], s["cpu_seconds"]) for s in cost["stages"]}
 
 
 def floor_pipeline(folder: Path, python: Path, stages: int) -> Path:
@@ -134,28 +99,6 @@ def labeler_start(project: Path) -> float:
     if shown is None:
         sys.exit(f"the labeler showed no item within 60 s:\n{seen.decode(errors='replace')}")
     return shown
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values)
-
-
-def spread(values: list[float]) -> str:
-    return f"{median(values):.2f} s ({min(values):.2f}–{max(values):.2f})"
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    info = Path("/proc/cpuinfo")
-    if info.is_file():
-        names = [
-            line.split(":", 1)[1].strip()
-            for line in info.read_text().splitlines()
-            if line.startswith("model name")
-        ]
-        model = names[0] if names else model
-    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} cores, {model}, {memory:.0f} GiB, Python {platform.python_version()}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -259,7 +202,6 @@ def main(argv: list[str] | None = None) -> int:
         ("labeler's first item under 1 s", start, GOALS["labeler_seconds"]),
     ]:
         print(f"- {name}: {value:.2f} ({'met' if value <= goal else 'not met'})")
-    shutil.rmtree(RUNTIME, ignore_errors=True)  # the servers leave within 5 s
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -26,17 +26,22 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bakes import bake  # noqa: E402
-from loop import commit, environment, machine, median  # noqa: E402
+from measure import commit, environment, machine, median  # noqa: E402
 
 GOALS = {"peak_mb_20m": 500.0, "growth": 1.3}
 BLOCK = 1_000_000
 
 
 def measured(command: list[str], cwd: Path) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of `command`, its waited-for descendants included."""
+    """(wall seconds, peak RSS in MB) of `command`, its waited-for descendants included.
+
+    Stages run cold (`THRIFTY_WARM=0`): a warm stage is the warm server's child, whose memory
+    `wait4` would not see.
+    """
     start = time.perf_counter()
+    cold = environment() | {"THRIFTY_WARM": "0"}
     process = subprocess.Popen(
-        command, cwd=cwd, env=environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        command, cwd=cwd, env=cold, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     output = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)

@@ -71,7 +71,7 @@ from {{ cookiecutter.module_name }}.core import receipts
 
 if __name__ == "__main__":
     wall, cpu = receipts.process_cost()
-    own = receipts._wall_on_linux()
+    own = receipts.wall_on_linux()
     json.dump({"wall": wall, "own": own, "cpu": cpu}, open("cost.json", "w"))
 """
 SPAWNER = """

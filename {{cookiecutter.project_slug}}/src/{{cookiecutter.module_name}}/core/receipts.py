@@ -37,7 +37,7 @@ def model_work() -> Iterator[None]:
         add_model_cpu(time.process_time() - start)
 
 
-def _wall_on_linux() -> float:
+def wall_on_linux() -> float:
     """Seconds since this process started, from the kernel's clock ticks (10 ms resolution)."""
     stat = Path("/proc/self/stat").read_text()
     started = int(stat.rsplit(")", 1)[1].split()[19])  # field 22, after the command's name
@@ -70,7 +70,7 @@ def process_cost() -> tuple[float, float]:
             continue
         cpu += spent.user + spent.system
     try:
-        wall = _wall_on_linux()
+        wall = wall_on_linux()
     except (OSError, ValueError, IndexError):  # not Linux: the creation time psutil knows
         wall = time.time() - me.create_time()
     caller = os.environ.get("THRIFTY_WARM_CALLER", "").split()

@@ -17,7 +17,7 @@ stage's exit code, and forwards Ctrl-C and other signals to it.
   without a stage (`THRIFTY_WARM_IDLE` seconds), or when its socket file is deleted.
 - `THRIFTY_WARM=0` turns it off; so does any interpreter option (`python -X importtime -m …`).
   Linux only: elsewhere every stage starts cold.
-- Only this file's standard-library imports run before a warm stage starts.
+- Only standard-library imports run before a warm stage starts.
 """
 
 from __future__ import annotations
@@ -157,15 +157,15 @@ def _is_open(fd: int) -> bool:
 
 
 def _own_cost() -> tuple[float, float]:
-    """(wall, CPU) seconds this caller has spent so far, measured without extra imports."""
+    """(wall, CPU) seconds this caller has spent so far (no psutil: it is not imported yet)."""
+    from .receipts import wall_on_linux
+
     times = os.times()
     try:
-        stat = Path("/proc/self/stat").read_text()
-        started = int(stat.rsplit(")", 1)[1].split()[19]) / os.sysconf("SC_CLK_TCK")
-        wall = float(Path("/proc/uptime").read_text().split()[0]) - started
+        wall = wall_on_linux()
     except (OSError, ValueError, IndexError):
         wall = 0.0
-    return max(wall, 0.0), times.user + times.system
+    return wall, times.user + times.system
 
 
 def _wait(replies: io.BufferedReader, pid: int) -> int:

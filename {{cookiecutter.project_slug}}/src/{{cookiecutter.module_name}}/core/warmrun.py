@@ -176,7 +176,7 @@ def _remember(before: set[str], package: str, path: Path) -> None:
     fresh = sorted(
         name
         for name in set(sys.modules) - before
-        if not name.startswith(f"{package}.")
+        if name.split(".")[0] != package
         and str(getattr(sys.modules[name], "__file__", None) or "").startswith(roots)
     )
     if fresh:

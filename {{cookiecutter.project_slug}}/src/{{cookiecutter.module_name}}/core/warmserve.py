@@ -64,10 +64,16 @@ def preload(package: str, path: Path) -> str | None:
     """
     root = importlib.import_module(package)
     names = [f"{package}.{m.name}" for m in pkgutil.iter_modules(root.__path__) if not m.ispkg]
-    names += warmrun.learned(path)
+    threaded = _import([*names, *warmrun.learned(path)], path)
+    warmrun.forget(package)
+    return threaded
+
+
+def _import(names: list[str], path: Path) -> str | None:
+    """Import `names` not tried before; the first that started a thread stops it (returned)."""
     refused = warmrun.refused(path)
     for name in names:
-        if name.endswith(".__main__") or name in sys.modules or name in refused:
+        if name.endswith(".__main__") or name in _tried or name in refused:
             continue
         _tried.add(name)
         # A module that fails here fails in its stage too, and says why there.
@@ -77,7 +83,6 @@ def preload(package: str, path: Path) -> str | None:
             warmrun.refuse(path, name)
             print(f"{name} starts a thread on import; the next server leaves it out", flush=True)
             return name
-    warmrun.forget(package)
     return None
 
 
@@ -105,7 +110,7 @@ def _loop(listener: socket.socket, path: Path, inode: int, package: str, unbille
             else:
                 while _drain(wake_read):
                     pass
-        if _reap(stages) and serving and not _learn(path, package):
+        if _reap(stages) and serving and not _learn(path):
             serving = False  # retire: no new stage, no more forks
             selector.unregister(listener)
             if _is_ours(path, inode):
@@ -162,12 +167,11 @@ def _reap(stages: dict[int, socket.socket]) -> bool:
     return ended
 
 
-def _learn(path: Path, package: str) -> bool:
-    """Import what the stages imported lazily, so that the next run has it already; False
-    when that started a thread (the stages running now finish, then this server leaves)."""
-    if set(warmrun.learned(path)) - _tried - set(sys.modules):
-        return preload(package, path) is None
-    return True
+def _learn(path: Path) -> bool:
+    """Import the libraries stages imported lazily, so that the next run has them already;
+    False when one started a thread (the stages running now finish, then this server leaves).
+    """
+    return _import(warmrun.learned(path), path) is None
 
 
 def _drain(fd: int) -> bool:
