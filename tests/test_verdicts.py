@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,11 +19,15 @@ UPSTREAM = {"demo", "prepare", "sample", "baselines"}
 
 
 @pytest.fixture(scope="module", params=["tabular", "text"])
-def project(request, tmp_path_factory) -> Path:
+def project(request, tmp_path_factory) -> Iterator[Path]:
     out = tmp_path_factory.mktemp(f"verdicts-{request.param}")
     project = shared_setup(bake(out, project_name="Verdicts", data_kind=request.param))
-    run([".venv/bin/dvc", "repro"], project)
-    return project
+    # Cold stages: the receipts below hold a fresh process's start-up, which a warm stage
+    # (core/warm.py, tested in the bake's own tests/test_warm.py) no longer pays.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("THRIFTY_WARM", "0")
+        run([".venv/bin/dvc", "repro"], project)
+        yield project
 
 
 def reachable_target(project: Path) -> float:
