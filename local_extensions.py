@@ -9,12 +9,16 @@ from __future__ import annotations
 import json
 import re
 import sys
+from pathlib import Path
 
 from jinja2.ext import Extension
 
 # Characters that YAML, TOML or Python would read as a line break or refuse unescaped:
 # C0/C1 controls, DEL, NEL, the Unicode line and paragraph separators, and the BOM.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+# The template's folder, absolute: resolved on import, before cookiecutter changes folders
+# (it passes a relative template path on as given). The hook records it for cruft.
+TEMPLATE_FOLDER = str(Path(__file__).resolve().parent)
 
 
 def literal(value: object) -> str:
@@ -47,9 +51,10 @@ def safe_folder_name(slug: str) -> str:
 
 
 class LiteralExtension(Extension):
-    """Registers the template's filters: ``literal`` and ``safe_folder_name``."""
+    """Registers the template's filters (``literal``, ``safe_folder_name``), and its folder."""
 
     def __init__(self, environment):
         super().__init__(environment)
+        environment.globals["template_folder"] = TEMPLATE_FOLDER
         environment.filters["literal"] = literal
         environment.filters["safe_folder_name"] = safe_folder_name

@@ -18,6 +18,7 @@ from pathlib import Path
 # Rendered, this is one long JSON string literal, left as Jinja writes it.
 # fmt: off
 ANSWERS = json.loads({{ cookiecutter | tojson | tojson }})  # noqa: E501, F821
+TEMPLATE_FOLDER = json.loads({{ template_folder | tojson | tojson }})  # noqa: F821
 # fmt: on
 PROJECT = Path.cwd()
 
@@ -127,9 +128,75 @@ def git_identity() -> dict[str, str]:
     }
 
 
+def template_source() -> str | None:
+    """Where cruft finds the template again: its git URL, or the local clone's absolute path."""
+    given = str(ANSWERS.get("_template", ""))
+    if "://" in given or given.startswith("git@"):
+        return given
+    try:
+        from cookiecutter.config import BUILTIN_ABBREVIATIONS
+        from cookiecutter.repository import expand_abbreviations
+
+        expanded = expand_abbreviations(given, BUILTIN_ABBREVIATIONS)
+    except ImportError:  # a cookiecutter without them: only full URLs and paths are known
+        expanded = given
+    if expanded != given:
+        return expanded
+    repo = template_repo()
+    return None if repo is None else str(repo)
+
+
+def template_repo() -> Path | None:
+    """The template's folder (for a URL, cookiecutter's clone of it); None if it is not one."""
+    repo = Path(TEMPLATE_FOLDER)
+    return repo if (repo / "cookiecutter.json").is_file() else None
+
+
+def cruft_skip() -> list[str]:
+    """The paths `cruft update` never touches, as the project's pyproject.toml lists them."""
+    try:
+        import tomllib
+    except ImportError:  # Python before 3.11 runs cookiecutter: cruft reads pyproject itself
+        return []
+    with open(PROJECT / "pyproject.toml", "rb") as handle:
+        return list(tomllib.load(handle).get("tool", {}).get("cruft", {}).get("skip", []))
+
+
+def write_cruft_state() -> None:
+    """`.cruft.json`: the template, its commit and the answers, so `cruft update` can diff.
+
+    Written only on a real bake: cruft re-renders the template to diff it, and then the
+    context has no `_repo_dir`, and cruft writes the file itself.
+    """
+    if "_repo_dir" not in ANSWERS:
+        return
+    source, repo = template_source(), template_repo()
+    head = None
+    if source is not None and repo is not None and shutil.which("git"):
+        head = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True
+        )
+    if head is None or head.returncode != 0 or not head.stdout.strip():
+        print("note: the template is not a git clone here; no .cruft.json (cruft needs one)")
+        return
+    # The answers; private keys (paths on this machine, extensions) come from the template.
+    answers = {key: value for key, value in ANSWERS.items() if not key.startswith("_")}
+    state_commit = head.stdout.strip()
+    state = {
+        "template": source,
+        "commit": state_commit,
+        "checkout": ANSWERS.get("_checkout"),
+        "context": {"cookiecutter": answers | {"_template": source, "_commit": state_commit}},
+        "directory": None,
+        "skip": cruft_skip(),
+    }
+    (PROJECT / ".cruft.json").write_text(json.dumps(state, indent=2) + "\n")
+
+
 def main() -> None:
     drop_unchosen()
     choose_variants()
+    write_cruft_state()
     has_git = shutil.which("git") is not None
     if has_git:
         run("git", "init", "--quiet", "--initial-branch", "main")

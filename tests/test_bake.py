@@ -13,6 +13,7 @@ from conftest import bake, run
 from layout import package_files
 
 COMMON = {
+    ".cruft.json",
     ".dvc/.gitignore",
     ".dvc/config",
     ".dvcignore",

@@ -1,0 +1,93 @@
+"""Template updates with cruft: a project baked with plain cookiecutter takes a template change.
+
+The template is this working tree, committed into a temporary git repository (cruft reads
+templates from git); the project is baked from it, a user edit and a template change are each
+committed, and `cruft check` / `cruft update` bring the change in and keep the edit.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from conftest import TEMPLATE, run, shared_setup
+
+SLUG = "{{cookiecutter.project_slug}}"
+
+
+def template_repo(folder: Path) -> Path:
+    """This working tree's files (tracked or new, not ignored) as a one-commit git repository."""
+    listed = run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], TEMPLATE
+    ).stdout
+    for name in filter(None, listed.split("\0")):
+        source = TEMPLATE / name
+        if source.is_file():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, folder / name)
+    run(["git", "init", "--quiet", "--initial-branch", "main"], folder)
+    run(["git", "add", "--all"], folder)
+    run(["git", "commit", "--quiet", "-m", "template"], folder)
+    return folder
+
+
+def test_cruft_update_brings_a_template_change_and_keeps_the_users_edits(tmp_path):
+    template = template_repo(tmp_path / "thrifty-ml")
+    # A relative template path, as `cookiecutter thrifty-ml` from the parent folder gives.
+    run(["cookiecutter", "--no-input", "--output-dir", "out", "thrifty-ml"], tmp_path)
+    project = shared_setup(tmp_path / "out" / "thrifty-demo")
+
+    state = json.loads((project / ".cruft.json").read_text())
+    head = run(["git", "rev-parse", "HEAD"], template).stdout.strip()
+    assert state["template"] == str(template)
+    assert state["commit"] == head
+    assert state["context"]["cookiecutter"]["task"] == "classification"
+    assert {"data", "artifacts", "labeling/labels", "dvc.lock", ".git", ".dvc"} <= set(
+        state["skip"]
+    )
+    assert "_output_dir" not in state["context"]["cookiecutter"]  # no paths of this machine
+    assert run(["git", "status", "--porcelain"], project).stdout == ""  # committed with the bake
+    assert "up to date" in run(["cruft", "check"], project).stdout
+
+    params = project / "params.yaml"
+    params.write_text(params.read_text().replace("max_rows: 200 ", "max_rows: 300 ", 1))
+    run(["git", "commit", "--quiet", "-am", "a user's edit"], project)
+    run([".venv/bin/dvc", "repro", "--quiet"], project)
+    run(["git", "add", "--all"], project)
+    run(["git", "commit", "--quiet", "-m", "the pipeline's results"], project)
+    labels = sorted(path.name for path in (project / "labeling" / "labels").iterdir())
+
+    makefile = template / SLUG / "Makefile"
+    makefile.write_text(makefile.read_text() + "\n# a template change\n")
+    (template / SLUG / "CHANGES.md").write_text("# Changes in {{ cookiecutter.project_name }}\n")
+    run(["git", "add", "--all"], template)
+    run(["git", "commit", "--quiet", "-m", "a template change"], template)
+
+    behind = run(["cruft", "check"], project, check=False)
+    assert behind.returncode == 1, behind.stdout
+    assert "out of date" in behind.stdout
+    run(["cruft", "update", "--skip-apply-ask"], project)
+    assert (project / "Makefile").read_text().endswith("# a template change\n")
+    assert (project / "CHANGES.md").read_text() == "# Changes in Thrifty Demo\n"
+    assert "max_rows: 300 " in params.read_text()  # the user's edit is kept
+    assert sorted(path.name for path in (project / "labeling" / "labels").iterdir()) == labels
+    new_head = run(["git", "rev-parse", "HEAD"], template).stdout.strip()
+    assert json.loads((project / ".cruft.json").read_text())["commit"] == new_head
+    run(["git", "add", "--all"], project)
+    run(["git", "commit", "--quiet", "-m", "template update"], project)
+    assert "up to date" in run(["cruft", "check"], project).stdout
+    # The update touched no stage's inputs, data, labels or models: DVC has nothing to rerun.
+    assert "up to date" in run([".venv/bin/dvc", "status"], project).stdout
+
+
+def test_a_bake_from_a_git_url_records_the_url(tmp_path):
+    template = template_repo(tmp_path / "thrifty-ml")
+    url = template.as_uri()  # file://...: cookiecutter clones it as it would from GitHub
+    run(["cookiecutter", "--no-input", "--output-dir", "out", url, "task=regression"], tmp_path)
+    project = tmp_path / "out" / "thrifty-demo"
+    state = json.loads((project / ".cruft.json").read_text())
+    assert state["template"] == url
+    assert state["commit"] == run(["git", "rev-parse", "HEAD"], template).stdout.strip()
+    assert state["context"]["cookiecutter"]["task"] == "regression"
+    assert "up to date" in run(["cruft", "check"], project).stdout
