@@ -15,6 +15,7 @@ from {{ cookiecutter.module_name }}.core.records import Forecast, Law, Metrics, 
 from {{ cookiecutter.module_name }}.core.settings import ThriftyError
 from {{ cookiecutter.module_name }}.core.task import STANDARD
 from {{ cookiecutter.module_name }}.done import decide, main, verdict
+from {{ cookiecutter.module_name }}.reporting.summary import print_summary
 
 WHY = "the learning curve is flat, falling or too noisy to extrapolate"
 NO_FORECAST = Forecast(available=False, why=WHY)
@@ -169,3 +170,29 @@ def test_main_writes_the_verdict(root: Path, done: Done) -> None:
 def test_missing_metrics_is_explained(root: Path) -> None:
     with pytest.raises(ThriftyError, match="run `dvc repro` first"):
         main(root)
+
+
+def test_summary_is_markdown_of_the_last_run(
+    root: Path, done: Done, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_reports(root, done, score_at(done, "between"), tuning())
+    main(root)
+    (root / "reports" / "leaderboard.csv").write_text(
+        "model,score,score_se,cpu_seconds,kept,why\n"
+        "dummy,0.5,0.01,0.2,False,baseline\n"
+        'rival,0.8123456,0.02,1.5,True,"kept: best | score"\n'
+    )
+    assert print_summary(root) == 0
+    page = capsys.readouterr().out
+    written = json.loads((root / "reports" / "done.json").read_text())
+    assert page.startswith(f"## Verdict: {written['verdict']}\n")
+    assert all(f"- {action}" in page for action in written["actions"])
+    assert "| model | score | score_se | cpu_seconds | kept | why |" in page
+    assert "| rival | 0.8123 | 0.02 | 1.5 | True | kept: best \\| score |" in page
+
+
+def test_summary_says_what_is_missing(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert print_summary(root) == 0  # a CI page after a failed step: no error of its own
+    page = capsys.readouterr().out
+    assert "No verdict: reports/done.json is missing" in page
+    assert "No leaderboard: reports/leaderboard.csv is missing." in page

@@ -22,7 +22,8 @@ STAGES = {
     "baselines": "cross-validate every rung of the ladder -> reports/leaderboard.csv",
     "tune": "successive halving over the kept rungs on all training rows -> artifacts/tuned",
     "evaluate": "score on the test set, publish the bundle -> artifacts/model, metrics.json",
-    "done": "compare with done.yaml -> reports/done.json (--check: exit 0 only on done)",
+    "done": "compare with done.yaml -> reports/done.json (--check: exit 0 only on done; "
+    "--summary: Markdown of the last run)",
     "report": "write the self-contained page reports/report.html",
     "queue": "order the pool by the model's uncertainty -> labeling/queue.jsonl",
 }
@@ -46,6 +47,11 @@ def parser() -> argparse.ArgumentParser:
         stage = commands.add_parser(name, help=text, description=text)
         if name == "done":
             stage.add_argument("--check", action="store_true", help="exit 1 unless done")
+            stage.add_argument(
+                "--summary",
+                action="store_true",
+                help="print the last run's verdict and leaderboard as Markdown (CI job pages)",
+            )
     predict = commands.add_parser("predict", help="verify a bundle, then predict a file")
     predict.add_argument("--bundle", type=Path, default=Path("artifacts/model"))
     predict.add_argument("--input", type=Path, required=True, help="CSV or Parquet file")
@@ -122,6 +128,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "export-labels":
             return module.export(root, args.file)
+        if args.command == "done" and args.summary:
+            from .reporting.summary import print_summary
+
+            return print_summary(root)
         if args.command == "done" and args.check:
             return module.main(root, check=True)
         return run_recorded(root, args.command, lambda: module.main(root))
