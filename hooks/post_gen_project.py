@@ -162,7 +162,7 @@ def cruft_skip() -> list[str]:
         return list(tomllib.load(handle).get("tool", {}).get("cruft", {}).get("skip", []))
 
 
-def write_cruft_state() -> None:
+def write_cruft_state(has_git: bool) -> None:
     """`.cruft.json`: the template, its commit and the answers, so `cruft update` can diff.
 
     Written only on a real bake: cruft re-renders the template to diff it, and then the
@@ -172,7 +172,7 @@ def write_cruft_state() -> None:
         return
     source, repo = template_source(), template_repo()
     head = None
-    if source is not None and repo is not None and shutil.which("git"):
+    if source is not None and repo is not None and has_git:
         head = subprocess.run(
             ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True
         )
@@ -196,8 +196,8 @@ def write_cruft_state() -> None:
 def main() -> None:
     drop_unchosen()
     choose_variants()
-    write_cruft_state()
     has_git = shutil.which("git") is not None
+    write_cruft_state(has_git)
     if has_git:
         run("git", "init", "--quiet", "--initial-branch", "main")
     else:

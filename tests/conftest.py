@@ -82,6 +82,18 @@ def bake(output: Path, **context: str) -> Path:
     return project
 
 
+def copy_template(folder: Path) -> Path:
+    """This working tree's files (tracked, or new and not ignored) copied into `folder`."""
+    listed = run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], TEMPLATE
+    ).stdout
+    for name in filter(None, listed.split("\0")):
+        if (TEMPLATE / name).is_file():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(TEMPLATE / name, folder / name)
+    return folder
+
+
 def shared_setup(project: Path) -> Path:
     """A thin .venv for `project` on top of this session's environment; returns the project."""
     venv = project / ".venv"

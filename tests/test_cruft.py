@@ -8,24 +8,16 @@ committed, and `cruft check` / `cruft update` bring the change in and keep the e
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-from conftest import TEMPLATE, run, shared_setup
+from conftest import copy_template, run, shared_setup
 
 SLUG = "{{cookiecutter.project_slug}}"
 
 
 def template_repo(folder: Path) -> Path:
-    """This working tree's files (tracked or new, not ignored) as a one-commit git repository."""
-    listed = run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], TEMPLATE
-    ).stdout
-    for name in filter(None, listed.split("\0")):
-        source = TEMPLATE / name
-        if source.is_file():
-            (folder / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, folder / name)
+    """This working tree's files as a one-commit git repository (cruft reads git)."""
+    copy_template(folder)
     run(["git", "init", "--quiet", "--initial-branch", "main"], folder)
     run(["git", "add", "--all"], folder)
     run(["git", "commit", "--quiet", "-m", "template"], folder)

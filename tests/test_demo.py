@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
-from conftest import TEMPLATE, run
+from conftest import copy_template, run
 
 
 @pytest.mark.slow
 def test_make_demo_from_a_fresh_copy(tmp_path):
-    copy = tmp_path / "thrifty-ml"
-    files = run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], TEMPLATE).stdout
-    for name in files.split("\n"):
-        if name and (TEMPLATE / name).is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(TEMPLATE / name, copy / name)
+    copy = copy_template(tmp_path / "thrifty-ml")
     readme = (copy / "README.md").read_text()
     assert "make demo" in readme and "make test" in readme
     result = run(["make", "demo"], copy)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..core.files import read_json
 from ..core.paths import Paths
+from ..core.records import Verdict, read_record
 
 COLUMNS = ["model", "score", "score_se", "cpu_seconds", "kept", "why"]
 
@@ -35,37 +35,33 @@ def table(frame: pd.DataFrame) -> list[str]:
     return lines
 
 
-def summary(root: Path, done_json: Path, leaderboard: Path) -> str:
-    """The verdict with its next actions, then the leaderboard, as Markdown; says what is missing.
-
-    `done_json` and `leaderboard` are the project's reports, named relative to `root`.
-    """
+def summary(root: Path) -> str:
+    """The verdict, its next actions and the leaderboard as Markdown; says what is missing."""
+    paths = Paths(root)
     lines = []
-    if done_json.is_file():
-        verdict = read_json(done_json)
+    if paths.done.is_file():
+        verdict = read_record(paths.done, Verdict)
         lines += [
-            f"## Verdict: {verdict['verdict']}",
+            f"## Verdict: {verdict.verdict}",
             "",
-            f"Test {verdict['metric']} {_cell(float(verdict['score']))} "
-            f"(target {_cell(float(verdict['target']))}, floor {_cell(float(verdict['floor']))})"
-            f", model `{verdict['model']}`.",
+            f"Test {verdict.metric} {_cell(verdict.score)} (target {_cell(verdict.target)}, "
+            f"floor {_cell(verdict.floor)}), model `{verdict.model}`.",
             "",
-            *(f"- {action}" for action in verdict["actions"]),
+            *(f"- {action}" for action in verdict.actions),
         ]
     else:
-        missing = done_json.relative_to(root)
+        missing = paths.done.relative_to(root)
         lines.append(f"## No verdict: {missing} is missing (the pipeline did not finish)")
     lines.append("")
-    if leaderboard.is_file():
-        board = pd.read_csv(leaderboard)
+    if paths.leaderboard.is_file():
+        board = pd.read_csv(paths.leaderboard)
         lines += ["## Leaderboard", "", *table(board[[c for c in COLUMNS if c in board]])]
     else:
-        lines.append(f"No leaderboard: {leaderboard.relative_to(root)} is missing.")
+        lines.append(f"No leaderboard: {paths.leaderboard.relative_to(root)} is missing.")
     return "\n".join(lines) + "\n"
 
 
 def print_summary(root: Path) -> int:
     """`done --summary`: the last run's verdict and leaderboard as Markdown, on stdout."""
-    paths = Paths(root)
-    print(summary(root, paths.done, paths.leaderboard), end="")
+    print(summary(root), end="")
     return 0
