@@ -8,6 +8,8 @@ up by its own `make setup`.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 
 import pytest
@@ -70,6 +72,13 @@ def test_every_run_step_passes_in_order(tmp_path):
             assert " passed" in result.stdout and " failed" not in result.stdout
         if step["name"] == "Data":
             assert "the demo stage writes its own" in result.stdout
+    # The bundle names the environment it was made in: the lock `make setup` wrote.
+    metadata = json.loads((project / "artifacts" / "model" / "metadata.json").read_text())
+    lock = (project / "requirements.lock").read_bytes()
+    assert metadata["lock"] == {
+        "file": "requirements.lock",
+        "sha256": hashlib.sha256(lock).hexdigest(),
+    }
     page = summary.read_text()
     assert page.startswith("## Verdict: done\n")
     assert "## Leaderboard" in page and "| dummy |" in page

@@ -6,6 +6,7 @@ without the repository at hand.
 
 from __future__ import annotations
 
+import hashlib
 import platform
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import pandas as pd
 import yaml
 
 from ..core.config import Done, Params
+from ..core.paths import Paths
 
 PACKAGES = (
     "scikit-learn",
@@ -49,6 +51,14 @@ def data_digests(root: Path) -> dict[str, str]:
     }
 
 
+def lock_digest(root: Path) -> dict[str, str] | None:
+    """The sha256 of the environment's lock (requirements.lock), or None without one."""
+    lock = Paths(root).lock
+    if not lock.is_file():
+        return None
+    return {"file": lock.name, "sha256": hashlib.sha256(lock.read_bytes()).hexdigest()}
+
+
 def _version(package: str) -> str | None:
     try:
         return version(package)
@@ -75,4 +85,5 @@ def describe_run(
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "versions": {package: _version(package) for package in PACKAGES},
+        "lock": lock_digest(root),
     }

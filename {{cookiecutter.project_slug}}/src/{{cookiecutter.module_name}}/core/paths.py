@@ -47,6 +47,7 @@ class Paths:
         self.tuned = root / "artifacts" / "tuned"
         self.bundle = root / "artifacts" / "model"
         self.registry = root / "artifacts" / "registry.json"
+        self.lock = root / "requirements.lock"  # written by `make setup` / `make lock`
 
     def stage_receipt(self, stage: str) -> Path:
         """reports/stages/<stage>.json, what the stage's last run cost."""
