@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import bake, run
+from conftest import TEMPLATE, bake, run
 from layout import package_files
 
 COMMON = {
@@ -51,6 +51,7 @@ COMMON = {
     "tests/test_plots.py",
     "tests/test_report.py",
     "tests/test_receipts.py",
+    "tests/test_release.py",
     "tests/test_labeling.py",
     "tests/test_agreement.py",
     "tests/test_importers.py",
@@ -195,3 +196,33 @@ def test_project_without_git_still_bakes(tmp_path):
     assert "git is not installed" in result.stdout
     assert not (project / ".git").exists()
     assert (project / ".dvc" / "config").is_file()
+
+
+def test_the_readme_lists_these_bakes():
+    """The template README's table of tested options is BAKES, row for row."""
+    readme = (TEMPLATE / "README.md").read_text().split("<!-- bake-matrix:", 1)[1]
+    rows = [line for line in readme.split("\n\n", 1)[0].splitlines()[1:] if line.startswith("| `")]
+    defaults = {
+        key: values[0] if isinstance(values, list) else values
+        for key, values in json.loads((TEMPLATE / "cookiecutter.json").read_text()).items()
+    }
+    listed = {}
+    for row in rows:
+        name, task, data_kind, license_, remote, python_version = (
+            cell.strip() for cell in row.strip("|").split("|")
+        )
+        listed[name.strip("`")] = (task, data_kind, license_, remote, python_version)
+    expected = {}
+    for name, context in BAKES.items():
+        values = defaults | context
+        remote = values["dvc_remote"]
+        if context.get("dvc_remote_url"):
+            remote += f" (`{context['dvc_remote_url']}`)"
+        expected[name] = (
+            values["task"],
+            values["data_kind"],
+            values["license"],
+            remote,
+            values["python_version"],
+        )
+    assert listed == expected

@@ -33,6 +33,8 @@ MODULES = {
     "label": ".labeling.session",
     "import-labels": ".labeling.importers",
     "export-labels": ".labels",
+    "release": ".release",
+    "fetch": ".release",
 }
 
 
@@ -95,6 +97,21 @@ def parser() -> argparse.ArgumentParser:
     imports.add_argument("--annotator", help="whose labels these are (else read from the export)")
     export = commands.add_parser("export-labels", help="write the consolidated labels as CSV")
     export.add_argument("file", type=Path)
+    release = commands.add_parser(
+        "release",
+        help="tag the bundle as model@vVERSION (GTO) once done --check passes",
+        description="Tag the current model bundle as a version, in GTO's model@vX.Y.Z form, "
+        "after checking that the verdict is done and the pipeline is up to date and committed; "
+        "pushes the bundle to the DVC remote first.",
+    )
+    release.add_argument("version", metavar="VERSION", help="MAJOR.MINOR.PATCH, e.g. 0.2.0")
+    fetch = commands.add_parser(
+        "fetch", help="get a released bundle back (dvc artifacts get) and verify it"
+    )
+    fetch.add_argument("version", metavar="VERSION", help="a released version, e.g. 0.1.0")
+    fetch.add_argument(
+        "--out", type=Path, required=True, help="new folder: gets model/ and registry.json"
+    )
     return cli
 
 
@@ -128,6 +145,12 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "export-labels":
             return module.export(root, args.file)
+        if args.command == "release":
+            module.release(root, args.version)
+            return 0
+        if args.command == "fetch":
+            module.fetch(root, args.version, args.out)
+            return 0
         if args.command == "done" and args.summary:
             from .reporting.summary import print_summary
 

@@ -32,7 +32,8 @@ def decide(
         return "done", [
             f"Stop tuning: test {metric} {score:.4f} meets the target {done.target}.",
             f"Predict: {CLI} predict --bundle artifacts/model --input NEW.csv --output out.csv",
-            "Version it: git add -A && git commit -m 'Model meets target' && dvc push",
+            "Version it: git add -A && git commit -m 'Model meets target', then "
+            "make release VERSION=X.Y.Z (a model@vX.Y.Z tag; the bundle goes to the DVC remote)",
         ]
     if score < done.floor:
         return "fold", [
