@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import copy_template, run, shared_setup
+from conftest import TEMPLATE, copy_template, run, shared_setup
 
 SLUG = "{{cookiecutter.project_slug}}"
 
@@ -73,13 +73,58 @@ def test_cruft_update_brings_a_template_change_and_keeps_the_users_edits(tmp_pat
     assert "up to date" in run([".venv/bin/dvc", "status"], project).stdout
 
 
-def test_a_bake_from_a_git_url_records_the_url(tmp_path):
+def readme_bake_commands() -> list[str]:
+    """The template README's bake commands, as a user copies them (comments dropped)."""
+    readme = (TEMPLATE / "README.md").read_text()
+    block = readme.split("<!-- bake-commands:", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    return [line for line in block.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_the_readmes_bake_commands_from_a_git_url_and_a_clone(tmp_path):
     template = template_repo(tmp_path / "thrifty-ml")
-    url = template.as_uri()  # file://...: cookiecutter clones it as it would from GitHub
-    run(["cookiecutter", "--no-input", "--output-dir", "out", url, "task=regression"], tmp_path)
-    project = tmp_path / "out" / "thrifty-demo"
-    state = json.loads((project / ".cruft.json").read_text())
-    assert state["template"] == url
-    assert state["commit"] == run(["git", "rev-parse", "HEAD"], template).stdout.strip()
-    assert state["context"]["cookiecutter"]["task"] == "regression"
-    assert "up to date" in run(["cruft", "check"], project).stdout
+    run(["git", "tag", "v1.0"], template)
+    (template / "NEWER.md").write_text("a commit after v1.0\n")
+    run(["git", "add", "--all"], template)
+    run(["git", "commit", "--quiet", "-m", "after v1.0"], template)
+    # Hosted as a git server holds it: a bare repository; file://... is cloned like https://.
+    hosted = tmp_path / "hosted" / "thrifty-ml.git"
+    run(["git", "clone", "--quiet", "--bare", str(template), str(hosted)], tmp_path)
+    url = hosted.as_uri()
+    commands = readme_bake_commands()
+    install, assignment, *bakes = commands
+    assert install.startswith("python3 -m pip install") and "cookiecutter" in install
+    assert assignment.startswith("TEMPLATE=")  # the one line a team changes: its URL
+    work = tmp_path / "work"
+    work.mkdir()
+    # The install is this environment's; every other line runs as it stands, in order, with
+    # Enter pressed at each prompt (its default).
+    script = "set -e\n" + f"TEMPLATE={url}\n" + "\n".join(bakes) + "\n"
+    run(["bash", "-c", script], work, input="\n" * 200)
+
+    head = run(["git", "rev-parse", "HEAD"], template).stdout.strip()
+    tagged = run(["git", "rev-parse", "v1.0^{commit}"], template).stdout.strip()
+    expected = {
+        "thrifty-demo": (url, head, "classification", None),
+        "churn-model": (str(work / "thrifty-ml"), head, "regression", None),
+        "fraud-flags": (url, tagged, "classification", "v1.0"),
+    }
+    assert {path.name for path in work.iterdir()} == {"thrifty-ml", *expected}
+    for name, (source, commit, task, checkout) in expected.items():
+        project = work / name
+        state = json.loads((project / ".cruft.json").read_text())
+        assert (state["template"], state["commit"], state["checkout"]) == (
+            source,
+            commit,
+            checkout,
+        )
+        assert state["context"]["cookiecutter"]["task"] == task
+        assert run(["git", "status", "--porcelain"], project).stdout == ""
+    assert (work / "churn-model" / "lexicons").is_dir()  # data_kind=text came through
+    assert "up to date" in run(["cruft", "check"], work / "thrifty-demo").stdout
+    # The pinned bake is at its tag, and behind the branch: cruft check compares with the
+    # template's default branch unless told the tag.
+    assert (
+        "up to date" in run(["cruft", "check", "--checkout", "v1.0"], work / "fraud-flags").stdout
+    )
+    behind = run(["cruft", "check"], work / "fraud-flags", check=False)
+    assert behind.returncode == 1 and "out of date" in behind.stdout
