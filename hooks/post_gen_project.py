@@ -152,16 +152,6 @@ def template_repo() -> Path | None:
     return repo if (repo / "cookiecutter.json").is_file() else None
 
 
-def cruft_skip() -> list[str]:
-    """The paths `cruft update` never touches, as the project's pyproject.toml lists them."""
-    try:
-        import tomllib
-    except ImportError:  # Python before 3.11 runs cookiecutter: cruft reads pyproject itself
-        return []
-    with open(PROJECT / "pyproject.toml", "rb") as handle:
-        return list(tomllib.load(handle).get("tool", {}).get("cruft", {}).get("skip", []))
-
-
 def write_cruft_state(has_git: bool) -> None:
     """`.cruft.json`: the template, its commit and the answers, so `cruft update` can diff.
 
@@ -179,18 +169,24 @@ def write_cruft_state(has_git: bool) -> None:
     if head is None or head.returncode != 0 or not head.stdout.strip():
         print("note: the template is not a git clone here; no .cruft.json (cruft needs one)")
         return
-    # The answers; private keys (paths on this machine, extensions) come from the template.
-    answers = {key: value for key, value in ANSWERS.items() if not key.startswith("_")}
+    # The answers as cruft writes them after an update: cookiecutter.json's keys in its order
+    # (not cookiecutter's run-time keys, such as this machine's paths), and in cruft's JSON
+    # style, so that an update changes the commit lines and nothing else.
+    order = json.loads((repo / "cookiecutter.json").read_text(encoding="utf-8"))
+    answers = {key: ANSWERS[key] for key in order if key in ANSWERS}
     state_commit = head.stdout.strip()
+    # No "skip" here: cruft (2.16) extends this list in place with [tool.cruft] skip from
+    # pyproject.toml, which it reads anyway, and writes it back, so each update would repeat
+    # the list. pyproject.toml holds it, once.
     state = {
         "template": source,
         "commit": state_commit,
         "checkout": ANSWERS.get("_checkout"),
         "context": {"cookiecutter": answers | {"_template": source, "_commit": state_commit}},
         "directory": None,
-        "skip": cruft_skip(),
     }
-    (PROJECT / ".cruft.json").write_text(json.dumps(state, indent=2) + "\n")
+    text = json.dumps(state, ensure_ascii=False, indent=2, separators=(",", ": ")) + "\n"
+    (PROJECT / ".cruft.json").write_text(text, encoding="utf-8")
 
 
 def main() -> None:

@@ -132,6 +132,10 @@ def test_no_template_syntax_left(baked):
         text = (project / name).read_text(encoding="utf-8")
         if name.startswith(".github/workflows/"):  # GitHub's own expressions: ${{ secrets.X }}
             text = text.replace("${{", "")
+        if name == ".cruft.json":  # cruft's copy of the context names cookiecutter's extensions
+            state = json.loads(text)
+            del state["context"]["cookiecutter"]["_extensions"]
+            text = json.dumps(state)
         for marker in ("{{", "{%", "{#", "cookiecutter."):
             assert marker not in text, f"{name} still holds {marker!r}"
 

@@ -8,6 +8,7 @@ committed, and `cruft check` / `cruft update` bring the change in and keep the e
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 from conftest import TEMPLATE, copy_template, run, shared_setup
@@ -35,9 +36,10 @@ def test_cruft_update_brings_a_template_change_and_keeps_the_users_edits(tmp_pat
     assert state["template"] == str(template)
     assert state["commit"] == head
     assert state["context"]["cookiecutter"]["task"] == "classification"
-    assert {"data", "artifacts", "labeling/labels", "dvc.lock", ".git", ".dvc"} <= set(
-        state["skip"]
-    )
+    # What cruft skips is in pyproject.toml, once (cruft reads it there).
+    skip = tomllib.loads((project / "pyproject.toml").read_text())["tool"]["cruft"]["skip"]
+    assert {"data", "artifacts", "labeling/labels", "dvc.lock", ".git", ".dvc"} <= set(skip)
+    assert "skip" not in state
     assert "_output_dir" not in state["context"]["cookiecutter"]  # no paths of this machine
     assert run(["git", "status", "--porcelain"], project).stdout == ""  # committed with the bake
     assert "up to date" in run(["cruft", "check"], project).stdout
@@ -59,7 +61,12 @@ def test_cruft_update_brings_a_template_change_and_keeps_the_users_edits(tmp_pat
     behind = run(["cruft", "check"], project, check=False)
     assert behind.returncode == 1, behind.stdout
     assert "out of date" in behind.stdout
+    before = (project / ".cruft.json").read_text().splitlines()
     run(["cruft", "update", "--skip-apply-ask"], project)
+    # cruft rewrites .cruft.json in the style the bake wrote it: only the commit lines change.
+    after = (project / ".cruft.json").read_text().splitlines()
+    changed = [(old, new) for old, new in zip(before, after, strict=True) if old != new]
+    assert [old.split(":")[0].strip() for old, _ in changed] == ['"commit"', '"_commit"']
     assert (project / "Makefile").read_text().endswith("# a template change\n")
     assert (project / "CHANGES.md").read_text() == "# Changes in Thrifty Demo\n"
     assert "max_rows: 300 " in params.read_text()  # the user's edit is kept

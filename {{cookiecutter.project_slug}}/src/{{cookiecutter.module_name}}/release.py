@@ -95,19 +95,27 @@ def _check_releasable(root: Path, paths: Paths, tag: str) -> Verdict:
 
 def _push(root: Path, bundle: Path) -> str | None:
     """Push the bundle to the default DVC remote; its name, or None when there is none."""
+    from dvc.exceptions import DvcException
     from dvc.repo import Repo
 
     with Repo(str(root)) as repo:
         remote = repo.config["core"].get("remote")
         if remote:
-            repo.push(targets=[str(bundle.relative_to(root))])
+            try:
+                repo.push(targets=[str(bundle.relative_to(root))])
+            except DvcException as error:
+                raise ThriftyError(
+                    f"release: dvc push of {bundle.name} to remote {remote!r} failed, so "
+                    f"nothing was tagged: {error}"
+                ) from None
     return remote
 
 
 def release(root: Path, version: str) -> str:
     """Tag the current bundle as `model@vVERSION`; return the tag."""
     paths = Paths(root)
-    tag = f"{ARTIFACT}@{tag_version(version)}"
+    version = tag_version(version)
+    tag = f"{ARTIFACT}@{version}"
     verdict = _check_releasable(root, paths, tag)
     try:
         digest = sha256(paths.bundle / "manifest.json")
@@ -127,20 +135,19 @@ def release(root: Path, version: str) -> str:
     )
     from gto.api import register
 
-    register(str(root), ARTIFACT, "HEAD", version=tag_version(version), message=message)
+    register(str(root), ARTIFACT, "HEAD", version=version, message=message)
+    where = f"; the bundle is on DVC remote {remote}" if remote else ""
     print(f"released {tag}: {message}")
-    print(
-        f"share it: git push origin {tag}"
-        + (f" (the bundle is on DVC remote {remote})" * bool(remote))
-    )
-    print(f"get it back: python -m {__package__} fetch {tag_version(version)} --out DIR")
+    print(f"share it: git push origin {tag}{where}")
+    print(f"get it back: python -m {__package__} fetch {version} --out DIR")
     return tag
 
 
 def fetch(root: Path, version: str, out: Path) -> Path:
     """Download released `version` into `out` (model/ and registry.json) and verify it."""
-    tag = f"{ARTIFACT}@{tag_version(version)}"
-    if tag.split("@", 1)[1] not in versions(root):
+    version = tag_version(version)
+    tag = f"{ARTIFACT}@{version}"
+    if version not in versions(root):
         raise ThriftyError(f"fetch: no release {tag}; released: {_listing(root)}")
     if out.exists() and any(out.iterdir()):
         raise ThriftyError(f"fetch: --out {out} is not empty; give a new or empty folder")
@@ -148,9 +155,13 @@ def fetch(root: Path, version: str, out: Path) -> Path:
     registry = _git(root, "show", f"{tag}:artifacts/{REGISTRY}")
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.fetch-"))
     try:
+        from dvc.exceptions import DvcException
         from dvc.repo.artifacts import Artifacts
 
-        Artifacts.get(str(root), ARTIFACT, version=tag_version(version), out=str(tmp / ARTIFACT))
+        try:
+            Artifacts.get(str(root), ARTIFACT, version=version, out=str(tmp / ARTIFACT))
+        except DvcException as error:
+            raise ThriftyError(f"fetch: dvc artifacts get of {tag} failed: {error}") from None
         (tmp / REGISTRY).write_text(registry + "\n")
         try:
             verify_bundle(tmp / ARTIFACT, tmp / REGISTRY)
