@@ -86,6 +86,7 @@ def run_ladder(
     cv = make_cv(params.baselines.cv_folds, params.baselines.cv_repeats, params.baselines.seed)
     results = {}
     runnable = [(name, rung) for name, rung in params.ladder.items() if name not in set(skip)]
+    width = max(map(len, params.ladder))  # the names line up however long the longest is
     rungs = tqdm(runnable, desc="baselines", disable=not sys.stderr.isatty())
     for name, rung in rungs:
         rungs.set_postfix_str(name)
@@ -98,9 +99,11 @@ def run_ladder(
                     f"done.yaml: metric {metric} cannot score the dummy rung {name!r}: {error}"
                 ) from None
             skip[name] = f"skipped: {metric} could not score it: {error}"
-            log.warning("%-20s %s", name, skip[name])
+            log.warning("%-*s %s", width, name, skip[name])
             continue
-        log.info("%-20s %s = %.4f ± %.4f", name, metric, results[name].mean, results[name].se)
+        log.info(
+            "%-*s %s = %.4f ± %.4f", width, name, metric, results[name].mean, results[name].se
+        )
     return results
 
 
@@ -167,7 +170,7 @@ def main(root: Path) -> None:
         name: why for name, why in cannot_score(params, done.metric).items() if name not in skipped
     }
     for name, why in skipped.items():
-        log.info("%-20s %s", name, why)
+        log.info("%-*s %s", max(map(len, params.ladder)), name, why)
     with engine(params.compute):
         results = run_ladder(sample, params, done.metric, skipped)
     add_model_cpu(sum(r.fit_cpu + r.predict_cpu for r in results.values()))

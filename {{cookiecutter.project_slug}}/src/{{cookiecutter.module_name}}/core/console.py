@@ -17,12 +17,38 @@ from pathlib import Path
 from .receipts import write_receipt
 from .settings import ThriftyError, find_root
 
+# Libraries whose INFO lines say nothing to the person running a stage (matplotlib's
+# "generated new fontManager", Pillow's plugin loading); their warnings still show.
+QUIET = ("matplotlib", "PIL")
+
+
+class ConsoleHandler(logging.StreamHandler):
+    """Log lines to stderr that never share a row with a progress bar.
+
+    While a tqdm bar is on screen, a line goes through `tqdm.write`, which clears the bars,
+    prints the line and draws them again below it; otherwise it is written as usual. tqdm is
+    looked up, not imported: a stage without a bar never pays for it.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        tqdm = sys.modules.get("tqdm")
+        if tqdm is None or not getattr(tqdm.tqdm, "_instances", None):
+            super().emit(record)
+            return
+        try:
+            tqdm.tqdm.write(self.format(record), file=self.stream)
+        except Exception:  # logging's own contract: report the failure, never raise
+            self.handleError(record)
+
 
 def setup_logging(verbose: bool = False) -> None:
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(levelname)s %(name)s: %(message)s",
+        handlers=[ConsoleHandler(sys.stderr)],
     )
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 def report_error(error: ThriftyError) -> int:

@@ -131,6 +131,7 @@ def tune_rungs(
         kept = [next(iter(params.ladder))]
     cv, settings = make_cv(params.tune.cv_folds, 1, params.tune.seed), params.tune
     spent, reached, tuned = 0.0, None, []
+    width = max(map(len, kept))
     for name in tqdm(kept, desc="tune", disable=not sys.stderr.isatty()):
         rung = params.ladder[name]
         row = board.set_index("model").loc[name]
@@ -152,7 +153,7 @@ def tune_rungs(
             default = cross_score(candidate, X, y, cv, done.metric, params.compute.n_jobs)
         except ScoringError as error:
             tuned.append(Tuned(name, f"skipped: {done.metric} could not score it: {error}"))
-            log.warning("%-20s %s", name, tuned[-1].status)
+            log.warning("%-*s %s", width, name, tuned[-1].status)
             continue
         spent += default.fit_cpu + default.predict_cpu
         if rung.search:
@@ -175,7 +176,9 @@ def tune_rungs(
             result = Tuned(name, "tuned", default.mean, default.se, default.mean, rounds=1)
         spent += result.cpu_seconds
         tuned.append(result)
-        log.info("%-20s %s = %.4f (defaults %.4f)", name, done.metric, result.score, default.mean)
+        log.info(
+            "%-*s %s = %.4f (defaults %.4f)", width, name, done.metric, result.score, default.mean
+        )
         if result.score >= done.target:
             reached = name
     if all(math.isnan(t.score) for t in tuned):
