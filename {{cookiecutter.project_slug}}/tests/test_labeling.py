@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import pty
+import re
 import select
 import shutil
 import signal
@@ -25,7 +26,7 @@ from {{ cookiecutter.module_name }}.core.task import TASK
 from {{ cookiecutter.module_name }}.demo import make_demo, make_pool
 from {{ cookiecutter.module_name }}.labeling.pool import build_queue, duplicates, load_pool
 from {{ cookiecutter.module_name }}.labeling.schema import Schema, in_test_pool, load_schema
-from {{ cookiecutter.module_name }}.labeling.session import run
+from {{ cookiecutter.module_name }}.labeling.session import fit, header, render, run
 from {{ cookiecutter.module_name }}.labeling.store import (
     append,
     log_path,
@@ -88,6 +89,11 @@ def shown(output: str) -> list[str]:
     return [line.split()[2] for line in output.splitlines() if line.startswith("--- item ")]
 
 
+def left(output: str) -> list[int]:
+    """The "N left in your queue" counts a session showed, in order."""
+    return [int(count) for count in re.findall(r"^(\d+) left in your queue", output, re.M)]
+
+
 def test_two_labels_a_skip_then_quit_and_resume(lab: Path, keys: list[str]) -> None:
     first = session(lab, "ann", [keys[0], keys[1], "s", "q"])
     events = read_log(log_path(lab, "ann"))
@@ -116,15 +122,75 @@ def test_test_pool_is_labelled_apart_in_random_order(lab: Path, schema, keys) ->
 
 def test_bad_key_reprompts_and_writes_nothing(lab: Path, keys: list[str]) -> None:
     output = session(lab, "ann", ["x", "99x", "", "q"])
-    assert output.count("is not an answer here; nothing was saved") == 3
+    assert output.count("'x' is not ") == output.count("'99x' is not ") == 1
+    assert output.count("; nothing was saved.") == 3 and "nothing typed" in output
     assert len(set(shown(output))) == 1  # the same item stayed on screen
     assert read_log(log_path(lab, "ann")) == []
 
 
-def test_guidelines_on_question_mark(lab: Path) -> None:
-    output = session(lab, "ann", ["?", "q"])
-    assert "# Labeling guidelines" in output
+@pytest.mark.skipif(TASK != "regression", reason="numbers have a range; keys do not")
+def test_a_typo_and_a_number_out_of_range_are_told_apart(lab: Path, schema: Schema) -> None:
+    low, high = schema.range
+    output = session(lab, "ann", ["abc", f"{high + 1:g}", "q"])
+    assert "'abc' is not a number; nothing was saved." in output
+    assert (
+        f"{high + 1:g} is outside {low:g} to {high:g}, the range in labeling/schema.yaml; "
+        "nothing was saved."
+    ) in output
     assert read_log(log_path(lab, "ann")) == []
+
+
+def test_guidelines_on_question_mark_then_the_item_again(lab: Path) -> None:
+    output = session(lab, "ann", ["?", "q"])
+    before, guidelines = output.split("# Labeling guidelines")
+    assert shown(before) == shown(guidelines) == shown(output)[:1]  # the same item, re-shown
+    assert left(before) == left(guidelines)
+    assert read_log(log_path(lab, "ann")) == []
+
+
+def test_undo_and_skip_keep_the_queue_count_right(lab: Path, keys: list[str]) -> None:
+    output = session(lab, "ann", [keys[0], "u", "s", keys[1], "q"])
+    first = left(output)[0]
+    # labelled (one fewer), undone (back), skipped (one fewer), labelled (one fewer again)
+    assert left(output) == [first, first - 1, first, first - 1, first - 2]
+    assert "this session: 1 labelled, 1 skipped" in output
+
+
+def test_every_item_shows_each_key_and_what_it_means(lab: Path, schema: Schema) -> None:
+    output = session(lab, "ann", ["s", "q"])
+    for screen in output.split("--- item ")[1:]:
+        for c in schema.labels or []:  # regression: the prompt names the range
+            assert re.search(rf"^  {c.key} {c.value} +{re.escape(c.description)}$", screen, re.M)
+
+
+def test_the_header_fits_80_columns_however_large_the_counts(
+    lab: Path, schema: Schema, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    output = session(lab, "ann", ["s", "q"])
+    lines = output.splitlines()
+    headers = [i for i, line in enumerate(lines) if line.startswith("--- item ")]
+    assert headers and all(len(line) <= 80 for i in headers for line in lines[i : i + 2])
+    entry = {"item": "row-0123456789ab", "why": "cold_start", "score": None}
+    tally = {"label": 123456, "skip": 12345, "flag": 1234}
+    wrapped = fit(header(entry, 9_876_543, tally, schema), 78).splitlines()
+    assert all(len(line) <= 78 for line in wrapped) and wrapped[0].split()[2] == entry["item"]
+    assert "123456 labelled, 12345 skipped, 1234 flagged" in " ".join(map(str.strip, wrapped))
+
+
+def test_the_model_doubt_is_told_in_plain_words(schema: Schema) -> None:
+    entry = {"item": "a", "why": "uncertain", "score": 0.04}
+    if TASK == "classification":
+        two = schema.model_copy(update={"labels": schema.labels[:2]})
+        assert "(model unsure: 52% / 48%)" in header(entry, 1, {}, two)[0]
+    random = header({"item": "a", "why": "random", "score": None}, 1, {}, schema)[0]
+    assert random == "--- item a (picked at random) ---"
+
+
+def test_values_are_shown_as_the_pool_has_them(schema: Schema) -> None:
+    row = pd.Series({"sex": 1.0312, "age": 52, "bmi": np.nan, "note": "two  words"})
+    lines = render(row, schema.model_copy(update={"show": list(row.index)}), 78).splitlines()
+    assert lines == ["   sex: 1.0312", "   age: 52", "   bmi: (blank)", "  note: two  words"]
 
 
 def test_undo_appends_a_retraction_and_shows_the_item_again(lab: Path, keys: list[str]) -> None:

@@ -36,8 +36,32 @@ def check(schema: Schema) -> None:
 
 
 def keys(schema: Schema) -> str:
-    """What the prompt offers."""
-    return "  ".join(f"{choice.key} {choice.value}" for choice in schema.labels or [])
+    """What the prompt offers: the keys; the legend under each item says what they mean."""
+    return "/".join(choice.key for choice in schema.labels or [])
+
+
+def legend(schema: Schema) -> list[tuple[str, str]]:
+    """Each key with its label and one-line description, shown with every item."""
+    return [
+        (f"{c.key} {c.value}", "" if c.description == str(c.value) else c.description)
+        for c in schema.labels or []
+    ]
+
+
+def problem(text: str, schema: Schema) -> str:
+    """Why a typed line is no label, for the annotator."""
+    return f"'{text}' is not an answer here"
+
+
+def unsure(score: float, schema: Schema) -> str:
+    """The queue's margin in plain words: with two labels it gives both probabilities."""
+    if score > 1:  # a decision value (a model without probabilities), not a difference of two
+        return "model unsure: close to its decision boundary"
+    if len(schema.labels or []) == 2:
+        top = round(50 * (1 + score))  # margin = p1 - p2 and p1 + p2 = 1
+        return f"model unsure: {top}% / {100 - top}%"
+    # The queue keeps only the margin, not the two probabilities it is the difference of.
+    return f"model unsure: its top two labels are {round(100 * score)} points apart"
 
 
 def allowed(schema: Schema) -> str:

@@ -37,6 +37,32 @@ def keys(schema: Schema) -> str:
     return f"a number from {low:g} to {high:g}"
 
 
+def legend(schema: Schema) -> list[tuple[str, str]]:
+    """No keys to explain: the prompt names the range."""
+    return []
+
+
+def problem(text: str, schema: Schema) -> str:
+    """Why a typed line is no label, for the annotator: a typo or a number out of range."""
+    if not math.isfinite(number(text)):
+        return f"'{text}' is not a number"
+    low, high = schema.range or (0, 0)
+    return f"{text} is outside {low:g} to {high:g}, the range in labeling/schema.yaml"
+
+
+def unsure(score: float, schema: Schema) -> str:
+    """Regressors give no uncertainty yet (see `uncertainty`), so there is no figure to show."""
+    return "model unsure"
+
+
+def number(raw: Any) -> float:
+    """The number `raw` reads as; NaN when it is none."""
+    try:
+        return float(raw)
+    except (TypeError, ValueError):
+        return math.nan
+
+
 def allowed(schema: Schema) -> str:
     """The allowed labels, for error messages."""
     return "a number from {} to {}".format(*(schema.range or ()))
@@ -44,12 +70,9 @@ def allowed(schema: Schema) -> str:
 
 def schema_label(raw: Any, schema: Schema) -> Any:
     """The number, when it is one and within the range; else None."""
-    try:
-        number = float(raw)
-    except (TypeError, ValueError):
-        return None
+    value = number(raw)
     low, high = schema.range or (-math.inf, math.inf)
-    return number if math.isfinite(number) and low <= number <= high else None
+    return value if math.isfinite(value) and low <= value <= high else None
 
 
 def parse_label(text: str, schema: Schema) -> Any:

@@ -38,6 +38,15 @@ from .store import (
 
 ACTIONS = {"s": "skip", "f": "flag"}
 PAST = {"label": "labelled", "skip": "skipped", "flag": "flagged"}
+# Why an item is on screen, in the annotator's words; "uncertain" asks the model (answers.unsure).
+REASONS = {
+    "random": "picked at random",
+    "cold_start": "picked at random while labels are few",
+    "overlap": "a second opinion: another annotator labelled it",
+    "gold": "a check item with a known answer",
+    "test": "for the held-out test set",
+    "undo": "back after undo",
+}
 
 
 @dataclass
@@ -67,17 +76,24 @@ class Session:
             and (entry.get("need", 1) == 0 or len(who) < entry.get("need", 1))
         ]
 
+    def entries(self, pending: str | None) -> list[dict[str, Any]]:
+        """What is left to serve, in order; an undone item comes first until it is answered."""
+        entries = self.servable()
+        if pending not in self.pool.index:
+            return entries
+        again = next((e for e in self.queue if e["item"] == pending), None)
+        rest = [entry for entry in entries if entry["item"] != pending]
+        return [again or {"item": pending, "why": "undo", "need": 1}, *rest]
+
     def show(self, entry: dict[str, Any], left: int) -> None:
-        row = self.pool.loc[entry["item"]]
-        score = entry.get("score")
-        why = entry.get("why", "queue") + (f", margin {score:.3f}" if score is not None else "")
-        done = ", ".join(f"{n} {PAST[action]}" for action, n in self.tally.items() if n)
-        print(
-            f"\n--- item {entry['item']} ({why}) | {left} left in your queue | "
-            f"this session: {done or 'nothing yet'} ---",
-            file=self.out,
-        )
-        print(render(row, self.schema), file=self.out)
+        """The header, the item and what each key means: all an answer needs, on one screen."""
+        width = screen_width()
+        print(file=self.out)
+        print(fit(header(entry, left, self.tally, self.schema), width), file=self.out)
+        print(render(self.pool.loc[entry["item"]], self.schema, width), file=self.out)
+        legend = answers.legend(self.schema)
+        if legend:
+            print(fit(columns(legend), width), file=self.out)
 
     def prompt(self) -> str:
         return f"[{answers.keys(self.schema)}]  s skip  f flag  u undo  ? guidelines  q quit > "
@@ -102,9 +118,48 @@ class Session:
         return last["item"]
 
 
-def render(row: pd.Series, schema: Schema) -> str:
-    """The item as the annotator sees it: wrapped text, or a compact column of values."""
-    width = min(100, shutil.get_terminal_size((80, 24)).columns) - 2
+def screen_width() -> int:
+    """Columns to fill: the terminal's, short of its last (which makes some terminals wrap)."""
+    return max(20, min(100, shutil.get_terminal_size((80, 24)).columns) - 2)
+
+
+def fit(lines: list[str], width: int) -> str:
+    """Lines wrapped to `width`, continuations indented."""
+    wrapped = [
+        textwrap.fill(line, width, subsequent_indent="    ", break_on_hyphens=False)
+        for line in lines
+    ]
+    return "\n".join(wrapped)
+
+
+def header(entry: dict[str, Any], left: int, tally: dict[str, int], schema: Schema) -> list[str]:
+    """Which item, why it is here, and the counts: two short lines, so 80 columns hold them."""
+    why, score = entry.get("why", "queue"), entry.get("score")
+    if why == "uncertain" and score is not None:
+        reason = answers.unsure(score, schema)
+    else:
+        reason = REASONS.get(why, why)
+    done = ", ".join(f"{n} {PAST[action]}" for action, n in tally.items() if n)
+    return [
+        f"--- item {entry['item']} ({reason}) ---",
+        f"{left} left in your queue | this session: {done or 'nothing yet'}",
+    ]
+
+
+def columns(rows: list[tuple[str, str]]) -> list[str]:
+    """(answer, meaning) pairs as an aligned table."""
+    wide = max(len(answer) for answer, _ in rows)
+    return [f"  {answer:<{wide}}  {meaning}".rstrip() for answer, meaning in rows]
+
+
+def cell(value: Any) -> str:
+    """A value as the pool holds it: never rounded (1.0312 is not 1.031), blank as (blank)."""
+    return "(blank)" if pd.api.types.is_scalar(value) and pd.isna(value) else str(value)
+
+
+def render(row: pd.Series, schema: Schema, width: int) -> str:
+    """The item as the annotator sees it: wrapped text, or an aligned column of values."""
+    name = min(24, max(len(column) for column in schema.show))
     parts = []
     for column in schema.show:
         value = row[column]
@@ -119,8 +174,8 @@ def render(row: pd.Series, schema: Schema) -> str:
             )
             parts.append(textwrap.fill(text, width=width) or "(empty)")
         else:
-            shown = f"{value:.4g}" if isinstance(value, float | np.floating) else str(value)
-            parts.append(f"  {column:>24}: {shown}")
+            line = f"  {column:>{name}}: {cell(value)}"
+            parts.append(textwrap.fill(line, width, subsequent_indent=" " * (name + 4)))
     return "\n".join(parts)
 
 
@@ -159,24 +214,20 @@ def run(root: Path, annotator: str, n: int | None, test: bool, stdin: TextIO, ou
     log_path(root, annotator)  # checks the name before anything else happens
     session = open_session(root, annotator, test, out)
     with session_lock(root, annotator):
-        pending: str | None = None
+        pending: str | None = None  # an undone item: it comes straight back
         while n is None or sum(session.tally.values()) < n:
-            entries = session.servable()
-            if pending in session.pool.index:  # an undone item comes straight back
-                again = [e for e in session.queue if e["item"] == pending]
-                entries = again[:1] or [{"item": pending, "why": "undo", "need": 1}]
-                pending = None
+            entries = session.entries(pending)
             if not entries:
-                print(
-                    "\nNothing left in the queue for you: run `dvc repro` to retrain and "
-                    "refresh it (or raise batch_size in labeling/schema.yaml).",
-                    file=out,
+                nothing = (
+                    "Nothing left in the queue for you: run `dvc repro` to retrain and refresh "
+                    "it (or raise batch_size in labeling/schema.yaml)."
                 )
+                print(f"\n{fit([nothing], screen_width())}", file=out)
                 break
             entry = entries[0]
             session.show(entry, len(entries))
             shown = time.monotonic()
-            answer = ask(session, stdin)
+            answer = ask(session, entry, len(entries), stdin)
             if answer is None or answer[0] == "q":
                 break
             action, label = answer
@@ -197,20 +248,24 @@ def run(root: Path, annotator: str, n: int | None, test: bool, stdin: TextIO, ou
                 source="cli",
             )
             append(session.log, [event])
+            pending = None
             session.tally[action] += 1
             saved = f"saved: {action}" + (f" {label}" if action == "label" else "")
             print(saved, file=out, flush=True)  # the acknowledgement: the event is on disk
     t = session.tally
-    print(
-        f"\nThis session: {t['label']} labelled, {t['skip']} skipped, {t['flag']} flagged. "
+    summary = [
+        f"This session: {t['label']} labelled, {t['skip']} skipped, {t['flag']} flagged.",
         f"Your log: {session.log.relative_to(root)}. Next: dvc repro",
-        file=out,
-    )
+    ]
+    print(f"\n{fit(summary, screen_width())}", file=out)
     return 0
 
 
-def ask(session: Session, stdin: TextIO) -> tuple[str, Any] | None:
-    """Prompt until a valid answer; `?` shows the guidelines; None at end of input."""
+def ask(
+    session: Session, entry: dict[str, Any], left: int, stdin: TextIO
+) -> tuple[str, Any] | None:
+    """Prompt until a valid answer; `?` shows the guidelines, then the item again; None at end
+    of input."""
     while True:
         print(session.prompt(), end="", file=session.out, flush=True)
         line = stdin.readline()
@@ -218,10 +273,14 @@ def ask(session: Session, stdin: TextIO) -> tuple[str, Any] | None:
             return None
         answer = parse(line, session.schema)
         if answer is None:
-            print(f"'{line.strip()}' is not an answer here; nothing was saved.", file=session.out)
+            text = line.strip()
+            problem = answers.problem(text, session.schema) if text else "nothing typed"
+            print(f"{problem}; nothing was saved.", file=session.out)
             continue
         if answer[0] == "?":
-            print(session.guidelines or "(labeling/guidelines.md is missing)", file=session.out)
+            guidelines = session.guidelines.rstrip() or "(labeling/guidelines.md is missing)"
+            print(guidelines, file=session.out)
+            session.show(entry, left)
             continue
         return answer
 
