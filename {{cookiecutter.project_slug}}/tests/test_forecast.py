@@ -96,8 +96,9 @@ def test_forecast_of_a_law_curve() -> None:
         "score_at_10x",
         "rows_for_target",
         "rows_now",
+        "target",
     }
-    assert outlook["available"] and outlook["rows_now"] == 1000
+    assert outlook["available"] and outlook["rows_now"] == 1000 and outlook["target"] == 0.88
     assert predict_score(outlook["law"], 1000) < outlook["score_at_2x"] < outlook["score_at_10x"]
     assert outlook["score_at_10x"] < outlook["law"]["a"]
     assert outlook["rows_for_target"] == pytest.approx(10_000, rel=0.05)  # (2 / 0.02)^2
@@ -108,6 +109,7 @@ def test_no_forecast_explains_why() -> None:
     assert outlook == {
         "available": False,
         "why": "the learning curve is flat, falling or too noisy to extrapolate",
+        "target": 0.9,
     }
 
 

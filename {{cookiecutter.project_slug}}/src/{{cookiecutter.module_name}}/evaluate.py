@@ -22,7 +22,7 @@ from .core.draws import draw_rows
 from .core.files import read_table
 from .core.paths import Paths
 from .core.receipts import model_work
-from .core.records import Metrics, write_record
+from .core.records import Metrics, Tuning, read_record, write_record
 from .core.stream import chunks
 from .core.task import STANDARD
 from .modeling.features import feature_files
@@ -50,7 +50,8 @@ def main(root: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         curve, board = read_table(paths.learning_curve), read_table(paths.leaderboard)
         folder = Path(tmp) / "plots"
-        images = diagnostic_plots(tuned.model, X, y, folder, curve, board, done.metric)
+        forecast = read_record(paths.tuning_summary, Tuning).forecast
+        images = diagnostic_plots(tuned.model, X, y, folder, curve, board, done.metric, forecast)
         files = {f"plots/{image.name}": image for image in images}
         files |= feature_files(tuned.model, Path(tmp), params.features)
         metadata = {**tuned.metadata, "test": test, "test_rows": rows}

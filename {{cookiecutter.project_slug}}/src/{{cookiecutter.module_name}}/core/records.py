@@ -44,6 +44,7 @@ class Forecast(Record):
     rows_for_target: int | None = None
     rows_now: int | None = None
     rows_available: int | None = None  # the whole training split; tune uses tune.max_rows
+    target: float | None = None  # done.yaml's, which rows_for_target is for
 
 
 class Tuning(Record):

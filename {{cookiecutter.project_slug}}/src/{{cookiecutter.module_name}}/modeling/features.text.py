@@ -99,7 +99,8 @@ def feature_files(model, folder: Path, params: FeaturesParams) -> dict[str, Path
 
 
 def top_terms(model, k: int) -> pd.DataFrame | None:
-    """The `k` features with the largest weights per class: class, rank, kind, term, weight.
+    """`k` features with the largest weights per class, both ways (`_both_ways`): class, rank,
+    direction (towards or away from the class), kind, term, weight.
 
     `kind` is the feature branch: words, chars (character n-grams) or lexicons. None for
     models without one weight per feature (trees, neighbours, the dummy). For a regressor
@@ -123,9 +124,29 @@ def top_terms(model, k: int) -> pd.DataFrame | None:
         names = classes
     features = model.named_steps["features"].get_feature_names_out()
     rows = [
-        {"class": name, "rank": rank, "kind": kind, "term": term, "weight": float(row[i])}
+        {
+            "class": name,
+            "rank": rank,
+            "direction": "towards" if row[i] > 0 else "away",
+            "kind": kind,
+            "term": term,
+            "weight": float(row[i]),
+        }
         for name, row in zip(names, weights, strict=True)
-        for rank, i in enumerate(np.argsort(-np.abs(row), kind="stable")[:k], start=1)
+        for rank, i in enumerate(_both_ways(row, k), start=1)
         for kind, term in [str(features[i]).split("__", 1)]
     ]
     return pd.DataFrame(rows)
+
+
+def _both_ways(weights: np.ndarray, k: int) -> np.ndarray:
+    """The indices of `k` weights, largest magnitude first: half the strongest towards the
+    class and half the strongest away, so that both show even where one side's weights are
+    all larger (multi-class linear models); the other side fills in when one runs short."""
+    order = np.argsort(-np.abs(weights), kind="stable")
+    order = order[weights[order] != 0]
+    towards, away = order[weights[order] > 0], order[weights[order] < 0]
+    half = min(len(away), k // 2)
+    take = min(len(towards), k - half)
+    chosen = np.concatenate([towards[:take], away[: k - take]])
+    return chosen[np.argsort(-np.abs(weights[chosen]), kind="stable")]

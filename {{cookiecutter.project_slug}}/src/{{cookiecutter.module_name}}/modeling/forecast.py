@@ -117,6 +117,7 @@ def forecast(
         return {
             "available": False,
             "why": "the learning curve is flat, falling or too noisy to extrapolate",
+            "target": target,
         }
     return {
         "available": True,
@@ -125,6 +126,7 @@ def forecast(
         "score_at_10x": predict_score(law, 10 * rows),
         "rows_for_target": rows_for(law, target),
         "rows_now": rows,
+        "target": target,
     }
 
 

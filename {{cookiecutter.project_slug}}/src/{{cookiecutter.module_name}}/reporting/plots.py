@@ -12,54 +12,114 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..core.records import Forecast
 from .explain import explain
 from .figure import figure
 from .task_plots import task_plots
 
 
-def _learning_curve(curve: pd.DataFrame, metric: str, path: Path) -> Path:
+def draw_learning_curve(ax, curve: pd.DataFrame, metric: str, forecast: Forecast | None) -> None:
+    """The measured curve with its spread, done.yaml's target and, when the curve allowed one,
+    the fitted law carried on to the rows the target needs (or 10x the rows, if it never
+    gets there)."""
+    rows = curve["rows"].to_numpy(float)
+    ax.plot(rows, curve["score"], marker="o", label="measured: mean over folds")
+    low, high = curve["score"] - curve["score_std"], curve["score"] + curve["score_std"]
+    ax.fill_between(rows, low, high, alpha=0.2, label="± 1 standard deviation")
+    target = forecast.target if forecast else None
+    law = forecast.law if forecast and forecast.available else None
+    if law is not None:
+        now = forecast.rows_now or rows.max()
+        need = forecast.rows_for_target
+        last = max(rows.max(), min(need * 1.2, 100 * now) if need else 10 * now)
+        n = np.geomspace(rows.min(), last, 100)
+        label = f"forecast: {law.a:.3g} - {law.b:.3g} * rows^-{law.c:.2g}"
+        ax.plot(n, law.a - law.b * n**-law.c, linestyle=":", color="tab:purple", label=label)
+        if need and need > rows.max():
+            ax.axvline(need, color="tab:purple", linewidth=0.8, linestyle=":")
+            ax.annotate(
+                f"target at ~{need:,} rows",
+                (need, target),
+                (-4, 6),
+                textcoords="offset points",
+                ha="right",
+                fontsize=8,
+                color="tab:purple",
+            )
+        if last / rows.min() > 20:  # a long forecast: equal ratios, equal widths
+            ax.set_xscale("log")
+    if target is not None:
+        ax.axhline(
+            target, color="tab:green", linestyle="--", label=f"target {target:g} (done.yaml)"
+        )
+    ax.set(xlabel="training rows", ylabel=metric)
+    ax.legend(loc="lower right", fontsize=8)
+
+
+def _learning_curve(
+    curve: pd.DataFrame, metric: str, forecast: Forecast | None, path: Path
+) -> Path:
     with figure(path, "Learning curve of the pick (cross-validated)") as ax:
-        ax.plot(curve["rows"], curve["score"], marker="o", label="mean over folds")
-        low, high = curve["score"] - curve["score_std"], curve["score"] + curve["score_std"]
-        ax.fill_between(curve["rows"], low, high, alpha=0.2, label="± 1 standard deviation")
-        ax.set(xlabel="training rows", ylabel=metric)
-        ax.legend(loc="lower right")
+        draw_learning_curve(ax, curve, metric, forecast)
     return path
 
 
-def _name_points(ax, board: pd.DataFrame) -> None:
-    """Label each point with its model; a label that would cover another moves down a line."""
-    ax.get_xlim()  # settles the limits, so data maps to the pixels the labels will have
-    data = board[["cpu_seconds", "score"]].to_numpy(float)
-    pixels, names = ax.transData.transform(data), board["model"].astype(str).to_list()
-    text = {"textcoords": "offset pixels", "va": "center", "fontsize": 8}
-    placed: list[tuple[float, float, float]] = []
-    for i in np.argsort(-pixels[:, 1], kind="stable"):
-        (x, y), width = pixels[i], 6 + 5.5 * len(names[i])  # ~5.5 pixels a character
-        top = y
-        while any(x < px + pw and px < x + width and abs(top - py) < 11 for px, py, pw in placed):
-            top -= 11
-        placed.append((x, top, width))
-        line = {"arrowstyle": "-", "color": "grey", "linewidth": 0.5} if top != y else None
-        ax.annotate(names[i], data[i], (6, top - y), arrowprops=line, **text)
+def draw_leaderboard(score_ax, cost_ax, board: pd.DataFrame, metric: str) -> None:
+    """One row per rung, the dummy's score as a line: its score ± SE on the left, its CPU
+    seconds on the right, so names never overlap and the dummy does not squash the axis."""
+    board = board[board["score"].notna()].reset_index(drop=True)
+    dummy, rungs = board.iloc[0], board.iloc[1:]
+    y = np.arange(len(rungs))[::-1]  # the ladder's order, top down
+    kept = rungs["kept"].eq(True).to_numpy()
+    for flag, style, colour, label in (
+        (False, "o", "tab:blue", "dropped"),
+        (True, "s", "tab:orange", "kept for tuning"),
+    ):
+        where = kept == flag
+        if where.any():
+            score_ax.errorbar(
+                rungs["score"][where],
+                y[where],
+                xerr=rungs["score_se"][where],
+                fmt=style,
+                color=colour,
+                capsize=3,
+                label=label,
+            )
+            cost_ax.barh(y[where], rungs["cpu_seconds"][where], color=colour)
+    score_ax.set_yticks(y, rungs["model"].astype(str))
+    spread = (rungs["score"] - rungs["score_se"]).min(), (rungs["score"] + rungs["score_se"]).max()
+    pad = 0.15 * max(spread[1] - spread[0], 1e-3)
+    score_ax.set_xlim(spread[0] - pad, spread[1] + pad)
+    baseline = f"{dummy['model']} {dummy['score']:.4g}"
+    if spread[0] - pad <= dummy["score"] <= spread[1] + pad:
+        score_ax.axvline(dummy["score"], color="grey", linestyle="--", label=baseline)
+    else:  # the usual case: far below; a line off the axis, named in the legend
+        score_ax.plot([], [], color="grey", linestyle="--", label=f"{baseline} (off the axis)")
+    score_ax.set(xlabel=f"{metric} (cross-validated, ± 1 SE)")
+    score_ax.legend(loc="best", fontsize=8)
+    cost_ax.set_xscale("log")
+    cost_ax.set(xlabel="CPU seconds (log scale)")
+    for row, seconds in zip(y, rungs["cpu_seconds"], strict=True):
+        cost_ax.annotate(
+            f"{seconds:.2g}",
+            (seconds, row),
+            (3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
+    cost_ax.margins(x=0.3)
 
 
 def _leaderboard(board: pd.DataFrame, metric: str, path: Path) -> Path:
-    board = board[board["score"].notna() & board["cpu_seconds"].gt(0)]
-    with figure(path, "Leaderboard: score against cost", figsize=(8, 6)) as ax:
-        for kept, style in ((False, "o"), (True, "s")):
-            rows = board[board["kept"].eq(True) == kept]
-            label = "kept for tuning" if kept else "dropped"
-            x, y, se = rows["cpu_seconds"], rows["score"], rows["score_se"]
-            ax.errorbar(x, y, se, fmt=style, capsize=3, label=label)
-        ax.set(xscale="log", xlabel="CPU seconds (cross-validation, log scale)", ylabel=metric)
-        # A few plain numbers: the default 6×10^-1 style reads badly over one decade or less.
-        ticks = np.geomspace(board["cpu_seconds"].min(), board["cpu_seconds"].max(), 5)
-        ax.set_xticks(ticks, [f"{tick:.2g}" for tick in ticks])
-        ax.minorticks_off()
-        ax.margins(x=0.1)  # room for the names of the outermost points
-        _name_points(ax, board)
-        ax.legend(loc="best")
+    rungs = int(board["score"].notna().sum())
+    size = {"figsize": (9, 1.6 + 0.35 * rungs), "width_ratios": [3, 1]}
+    with figure(path, "Leaderboard: score and cost per rung", ncols=2, sharey=True, **size) as (
+        score_ax,
+        cost_ax,
+    ):
+        draw_leaderboard(score_ax, cost_ax, board, metric)
     return path
 
 
@@ -71,13 +131,15 @@ def diagnostic_plots(
     curve: pd.DataFrame,
     board: pd.DataFrame,
     metric: str,
+    forecast: Forecast | None = None,
     seed: int = 0,
 ) -> list[Path]:
-    """Write every diagnostic PNG into `folder`; return their paths."""
+    """Write every diagnostic PNG into `folder`; return their paths. `forecast` (tune's, with
+    done.yaml's target) adds the target line and the fitted law to the learning curve."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = [
         *task_plots(model, X_test, y_test, folder, seed),
-        _learning_curve(curve, metric, folder / "learning_curve.png"),
+        _learning_curve(curve, metric, forecast, folder / "learning_curve.png"),
         _leaderboard(board, metric, folder / "leaderboard.png"),
         explain(model, X_test, y_test, metric, seed, folder),
     ]

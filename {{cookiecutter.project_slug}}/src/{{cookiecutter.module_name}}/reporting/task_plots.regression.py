@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.ticker import AutoLocator, ScalarFormatter
 from sklearn.metrics import PredictionErrorDisplay
 
 from ..core.files import write_table
@@ -25,6 +26,11 @@ def task_plots(model, X: pd.DataFrame, y: pd.Series, folder: Path, seed: int) ->
         paths.append(folder / f"{stem}.png")
         with figure(paths[-1], title, figsize=(7, 6)) as ax:
             PredictionErrorDisplay.from_estimator(model, X, y, kind=kind, ax=ax, random_state=seed)
+            # The display puts five ticks at exact fifths of the range (0.368, 1.695, ...):
+            # round ones read better.
+            for axis in (ax.xaxis, ax.yaxis):
+                axis.set_major_locator(AutoLocator())
+                axis.set_major_formatter(ScalarFormatter())
     return paths
 
 
