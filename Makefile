@@ -8,7 +8,12 @@ DEMO := $(BUILD)/thrifty-demo
 # The template folder is Jinja, linted after baking by the tests; the hooks parse as they stand.
 LINTED := tests benchmarks hooks local_extensions.py
 
-.PHONY: help env demo test lint bench bench-loop bench-scale bench-cluster clean
+# The browser the report is checked in (tests/test_browser.py): Debian's package, not a
+# download of Playwright's own. Installed once, with sudo when not root.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help env browser demo test lint bench bench-loop bench-scale bench-cluster clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN { FS = ":.*## " } { printf "  make %-10s %s\n", $$1, $$2 }'
@@ -31,7 +36,11 @@ demo: env ## bake a default project into build/, set it up, run its pipeline, sh
 	@echo; echo "Verdict ($(DEMO)/reports/done.json):"
 	@$(BIN)/python -c 'import json; d = json.load(open("$(DEMO)/reports/done.json")); print(d["verdict"], "-", d["metric"], round(d["score"], 4), "target", d["target"]); print("\n".join("  - " + a for a in d["actions"]))'
 
-test: env ## run the template's tests (they bake projects and run them)
+browser: ## Debian's Chromium for the browser test (apt-get, once)
+	@test -x $(CHROMIUM) || $(SUDO) apt-get install -y -q chromium \
+		|| { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+
+test: env browser ## run the template's tests (they bake projects and run them)
 	$(BIN)/pytest
 
 lint: env ## ruff on the template's own Python (baked code is linted by the tests)

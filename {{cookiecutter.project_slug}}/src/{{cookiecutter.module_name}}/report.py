@@ -10,6 +10,7 @@ start-up and imports included, which is what a `dvc repro` makes a person wait f
 from __future__ import annotations
 
 import logging
+import tomllib
 from pathlib import Path
 
 import pandas as pd
@@ -63,24 +64,39 @@ def receipt(board: pd.DataFrame, tuning: Tuning, stages: list[StageCost]) -> Cos
     )
 
 
+def project_name(root: Path) -> str:
+    """What the project calls itself: `[project] name` in its pyproject.toml, else the package's
+    name (a root that holds only data, as tests use)."""
+    pyproject = root / "pyproject.toml"
+    if not pyproject.is_file():
+        return __package__.split(".")[0]
+    return tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["name"]
+
+
 def main(root: Path) -> None:
     paths = Paths(root)
     verdict = read_record(paths.done, Verdict)
     metrics = read_record(paths.metrics, Metrics)
+    search = read_record(paths.tuning_summary, Tuning)
     board, tuning = read_table(paths.leaderboard), read_table(paths.tuning)
     metadata = read_json(paths.bundle / METADATA)
-    images = sorted((paths.bundle / "plots").glob("*.png"))
-    search = read_record(paths.tuning_summary, Tuning)
+    images = list((paths.bundle / "plots").glob("*.png"))  # the page puts them in order
+    found = paths.labeling_metrics.is_file()
+    labeling = read_json(paths.labeling_metrics) if found else None
+    project = project_name(root)
     # This stage's own line: measured once its inputs are read, just before the page is written.
     cost = receipt(board, search, [*receipts(paths), stage_cost(SUMMING_STAGE)])
     page = render_report(
-        verdict.model_dump(),
-        cost.model_dump(),
-        board,
-        tuning,
-        metrics.model_dump(),
-        metadata,
-        images,
+        project=project,
+        verdict=verdict,
+        search=search,
+        metrics=metrics,
+        cost=cost,
+        board=board,
+        tuning=tuning,
+        metadata=metadata,
+        images=images,
+        labeling=labeling,
     )
     write_record(cost, paths.cost)
     write_atomic(paths.report, lambda tmp: tmp.write_text(page, encoding="utf-8"))
