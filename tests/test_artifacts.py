@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import re
@@ -121,10 +122,14 @@ def test_text_bundle_holds_lexicons_vocabulary_and_top_terms(published):
     assert set(vocabulary) == {"words", "chars"}
     for kind, terms in vocabulary.items():
         assert all(names[column] == f"{kind}__{term}" for term, column in terms.items())
-    top = (bundle / "top_terms.csv").read_text().splitlines()
-    assert top[0] == "class,rank,kind,term,weight"
-    classes = {line.split(",")[0] for line in top[1:]}
-    assert classes == {"billing", "delivery", "product", "account"}
+    with (bundle / "top_terms.csv").open(newline="") as handle:
+        top = list(csv.reader(handle))
+    assert top[0] == ["class", "rank", "direction", "kind", "term", "weight"]
+    rows = top[1:]
+    assert {row[0] for row in rows} == {"billing", "delivery", "product", "account"}
+    # Each class's terms go both ways: some pull towards it, some away, the sign agreeing.
+    for row in rows:
+        assert row[2] in ("towards", "away") and (float(row[5]) > 0) == (row[2] == "towards")
     # The lexicons are a dependency of the stages that fit features, never an output.
     stages = yaml.safe_load((project / "dvc.yaml").read_text())["stages"]
     for stage in ("baselines", "tune", "evaluate"):
