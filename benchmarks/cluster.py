@@ -57,7 +57,7 @@ def results(project: Path) -> dict:
     return {
         "leaderboard": board[["model", "score", "score_se", "kept"]].to_dict("list"),
         "tuning": tuning[["model", "status", "score", "params", "picked"]].to_dict("list"),
-        "metrics": {key: metrics[key] for key in ("model", "score", "cv_score")},
+        "metrics": {key: metrics[key] for key in ("model", "score", "cv")},
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -210,3 +211,14 @@ def test_experiment_with_a_done_yaml_value(project):
     run([".venv/bin/dvc", "exp", "run", "-S", "done.yaml:target=0.9"], project)
     shown = json.loads(run([".venv/bin/dvc", "exp", "show", "--json"], project).stdout)
     assert "0.9" in json.dumps(shown)
+    # Both tables a team reads in a terminal fit 120 columns, whole: no column elided.
+    terminal = {**os.environ, "COLUMNS": "120"}
+    table = run(["make", "--no-print-directory", "exps"], project, env=terminal).stdout
+    lines = table.splitlines()[1:]  # after make's echo of the command
+    (header,) = [line.split() for line in lines if "Experiment" in line]
+    assert {"Experiment", "model", "score", "cv", "target"} <= set(header), header
+    assert not any("/" in name for name in header)  # no dependency hashes
+    assert max(map(len, lines)) <= 120 and "…" not in table, table
+    metrics = run([".venv/bin/dvc", "metrics", "show"], project, env=terminal).stdout
+    assert max(map(len, metrics.splitlines())) <= 120, metrics
+    assert ("test.rmse" if task_of(project) == "regression" else "test.accuracy") in metrics

@@ -22,7 +22,7 @@ def decisions(project: Path) -> dict:
     return {
         "leaderboard": board[["model", "score", "score_se", "kept", "why"]].to_json(),
         "tuning": tuning[["model", "status", "score", "params", "picked"]].to_json(),
-        "metrics": {key: metrics[key] for key in ("model", "score", "cv_score")},
+        "metrics": {key: metrics[key] for key in ("model", "score", "cv")},
     }
 
 

@@ -45,7 +45,7 @@ def tuning(
     """reports/tuning.json as `tune` writes it; `done` reads the pick, gain, CPU and forecast."""
     return Tuning(
         model="rival",
-        metric=STANDARD[0],
+        metric=next(iter(STANDARD)),
         cv_score=cv_score,
         cv_se=0.01,
         gain=gain,
@@ -70,9 +70,9 @@ def write_reports(root: Path, done: Done, score: float, summary: Tuning) -> None
         model="rival",
         metric=done.metric,
         score=score,
-        cv_score=summary.cv_score,
-        test={done.metric: score},
-        test_rows=200,
+        cv=summary.cv_score,
+        test={},
+        rows=200,
     )
     write_record(metrics, root / "reports" / "metrics.json")
     write_record(summary, root / "reports" / "tuning.json")

@@ -37,7 +37,7 @@ def test_dag_on_demo_data(root: Path) -> None:
     assert board["kept"].iloc[1:].any()
     assert {"rows", "fits"} <= set(board.columns)
     metrics = json.loads((root / "reports" / "metrics.json").read_text())
-    assert {"model", "metric", "score", "cv_score", "test", "test_rows"} <= set(metrics)
+    assert {"model", "metric", "score", "cv", "test", "rows"} <= set(metrics)
     dummy_score = board["score"].iloc[0]
     picked = board.set_index("model").loc[metrics["model"]]
     assert picked["kept"] and picked["score"] > dummy_score
@@ -52,7 +52,7 @@ def test_dag_on_demo_data(root: Path) -> None:
     assert tuning["model"].tolist() == board.loc[board["kept"], "model"].tolist()
     assert tuning.loc[tuning["picked"], "model"].tolist() == [metrics["model"]]
     summary = json.loads((root / "reports" / "tuning.json").read_text())
-    assert (summary["model"], summary["cv_score"]) == (metrics["model"], metrics["cv_score"])
+    assert (summary["model"], summary["cv_score"]) == (metrics["model"], metrics["cv"])
     assert {"cpu_seconds", "grid_cpu_seconds", "forecast"} <= set(summary)
     curve = pd.read_csv(root / "reports" / "learning_curve.csv")
     assert list(curve.columns) == ["rows", "score", "score_std"]
@@ -72,7 +72,7 @@ def test_dag_on_demo_data(root: Path) -> None:
     test = root / "data" / "prepared" / "test.parquet"
     argv = ["predict", "--bundle", str(bundle), "--input", str(test), "--output", str(output)]
     assert cli.main(argv) == 0
-    assert len(pd.read_csv(output)) == metrics["test_rows"]
+    assert len(pd.read_csv(output)) == metrics["rows"]
 
 
 def test_help_lists_every_stage(capsys: pytest.CaptureFixture[str]) -> None:

@@ -84,9 +84,8 @@ def test_a_stage_writes_its_receipt_last_and_only_on_success(tmp_path: Path) -> 
     assert failed.returncode == 2 and "run `dvc repro` first" in failed.stderr
     assert not (tmp_path / "reports" / "stages").exists()  # no receipt for a failed run
     metric = load_done(tmp_path).metric
-    scores = {metric: 0.5}
     write_record(
-        Metrics(model="rival", metric=metric, score=0.5, cv_score=0.5, test=scores, test_rows=9),
+        Metrics(model="rival", metric=metric, score=0.5, cv=0.5, test={}, rows=9),
         tmp_path / "reports" / "metrics.json",
     )
     write_record(tuning(cpu_seconds=1.0), tmp_path / "reports" / "tuning.json")

@@ -14,6 +14,7 @@ from test_done import outlook, tuning  # reports/tuning.json as `tune` writes it
 from test_receipts import stage
 
 from {{ cookiecutter.module_name }}.core.records import Forecast, Metrics, Tuning, Verdict
+from {{ cookiecutter.module_name }}.core.task import STANDARD
 from {{ cookiecutter.module_name }}.report import project_name, receipt
 from {{ cookiecutter.module_name }}.reporting.page import render_report
 
@@ -73,9 +74,9 @@ def page(
         model="rival",
         metric=search.metric,
         score=0.9,
-        cv_score=0.95,
-        test={search.metric: 0.9},
-        test_rows=10,
+        cv=0.95,
+        test={"familiar": 0.91},
+        rows=10,
     )
     tuned = pd.DataFrame({"model": ["rival"], "status": ["tuned"], "score": [0.95]})
     metadata = {
@@ -118,6 +119,12 @@ def test_title_and_heading_name_the_project_and_the_run_date(tmp_path: Path) -> 
     shown = page(tmp_path, [], project="churn-model")
     title = "churn-model: report of 2026-03-04"
     assert f"<title>{title}</title>" in shown and f"<h1>{title}</h1>" in shown
+
+
+def test_test_metrics_put_done_yaml_metric_first(tmp_path: Path) -> None:
+    shown = page(tmp_path, [])
+    first = f"<th>{next(iter(STANDARD))} (done.yaml)</th><td>0.9</td>"
+    assert shown.index(first) < shown.index("<th>familiar</th><td>0.91</td>")
 
 
 def test_the_project_name_is_pyproject_name() -> None:

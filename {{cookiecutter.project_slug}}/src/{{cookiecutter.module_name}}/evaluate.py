@@ -63,12 +63,22 @@ def main(root: Path) -> None:
         model=tuned.metadata["model"],
         metric=done.metric,
         score=test[done.metric],
-        cv_score=tuned.metadata["cv_score"],
-        test=test,
-        test_rows=rows,
+        cv=tuned.metadata["cv_score"],
+        test=_shown(test, done.metric),
+        rows=rows,
     )
     write_record(metrics, paths.metrics)
     log.info("test %s = %.4f (%s)", done.metric, metrics.score, metrics.model)
+
+
+def _shown(test: dict[str, float], metric: str) -> dict[str, float]:
+    """The familiar scores beside done.yaml's `metric`, under their short names; a scorer that
+    negates an error (neg_*) is turned back into the error."""
+    return {
+        short: -test[name] if name.startswith("neg_") else test[name]
+        for name, short in STANDARD.items()
+        if name != metric
+    }
 
 
 if __name__ == "__main__":

@@ -65,14 +65,20 @@ class Tuning(Record):
 
 
 class Metrics(Record):
-    """reports/metrics.json, from `evaluate`: the pick's scores on the held-out test set."""
+    """reports/metrics.json, from `evaluate`: the pick's scores on the held-out test set.
+
+    `score` is done.yaml's metric on the test set, in scikit-learn's sign (higher is better),
+    `cv` the same metric cross-validated by `tune`, `rows` the test rows scored; `test` holds
+    the task's other familiar scores under short names, errors as plain positive numbers (mae,
+    rmse). The keys are short so that `dvc metrics show` and `dvc exp show` fit a terminal.
+    """
 
     model: str
     metric: str
     score: float
-    cv_score: float
+    cv: float
     test: dict[str, float]
-    test_rows: int
+    rows: int
 
 
 class Verdict(Record):

@@ -43,7 +43,7 @@ METRICS: dict[str, tuple[float, float]] = {
     "neg_brier_score": (-2.0, 0.0),
 }
 # Reported beside the done.yaml metric, so a change of metric never hides the familiar ones.
-STANDARD = ["accuracy", "balanced_accuracy", "f1_macro"]
+STANDARD = {"accuracy": "accuracy", "balanced_accuracy": "bal_accuracy", "f1_macro": "f1_macro"}
 # Which scorers fit which targets is not written down here: `check_metric` asks the installed
 # scikit-learn by scoring a dummy, so the answer follows its version. With scikit-learn 1.9,
 # f1, precision, recall, jaccard (no average suffix) and roc_auc are binary-only; f1 & co. also

@@ -37,8 +37,10 @@ METRICS: dict[str, tuple[float, float]] = {
         (-float("inf"), 0.0),
     ),
 }
-# Reported beside the done.yaml metric, so a change of metric never hides the familiar ones.
-STANDARD = ["r2", "neg_mean_absolute_error", "neg_root_mean_squared_error"]
+# Reported beside the done.yaml metric, so a change of metric never hides the familiar ones:
+# scikit-learn's scorer names, and the short names reports/metrics.json shows them under (an
+# error, scored negated so that higher is better, is shown as the plain positive error).
+STANDARD = {"r2": "r2", "neg_mean_absolute_error": "mae", "neg_root_mean_squared_error": "rmse"}
 
 
 def fits_task(estimator: Any) -> bool:

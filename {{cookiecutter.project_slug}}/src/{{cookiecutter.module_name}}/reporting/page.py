@@ -258,7 +258,7 @@ def render_report(
     actions = "".join(f"<li>{escape(action)}</li>" for action in verdict.actions)
     git = metadata.get("git") or {}
     versions = {"python": metadata.get("python"), **(metadata.get("versions") or {})}
-    test = {f"{k} (done.yaml)" if k == verdict.metric else k: v for k, v in metrics.test.items()}
+    test = {f"{metrics.metric} (done.yaml)": metrics.score, **metrics.test}
     run = {
         "created (UTC)": created,
         "git commit": git.get("commit"),
@@ -280,8 +280,8 @@ target {_number(verdict.target)} and floor {_number(verdict.floor)}; tuning spen
 {_receipt(cost.model_dump())}
 <h2>Test metrics</h2>
 {_pairs(test)}
-<p>{_number(metrics.test_rows)} held-out rows; cross-validated {metric}:
-{_number(metrics.cv_score)}</p>
+<p>{_number(metrics.rows)} held-out rows; cross-validated {metric}:
+{_number(metrics.cv)}</p>
 <h2>Leaderboard (sampled rows)</h2>
 {_compact(board, COLUMNS, "Every leaderboard column")}
 <h2>Tuning</h2>
