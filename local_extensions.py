@@ -1,4 +1,4 @@
-"""Jinja filters of the template: safe literals for user text, and an early folder-name check.
+"""Jinja filters of the template: safe literals for user text, and the folder-name check.
 
 Jinja's own ``tojson`` escapes non-ASCII text as UTF-16 surrogate pairs, which TOML rejects
 and PyYAML decodes into broken characters, so the template uses ``|literal`` instead.
@@ -34,6 +34,32 @@ def literal(value: object) -> str:
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+# The template's project folder as cookiecutter renders its name, before any hook can run.
+PROJECT_FOLDER = "{{cookiecutter.project_slug}}"
+
+
+def _check_folder_name(slug: str) -> None:
+    """Exit with a message naming project_slug when it cannot be one new folder's name."""
+    try:
+        size = len(slug.encode("utf-8"))
+    except UnicodeEncodeError:  # a lone surrogate, as JSON reads \ud800
+        size = None
+    unsafe = (
+        size is None
+        or not 0 < size <= 255
+        or slug in (".", "..")
+        or any(part in slug for part in ("/", "\\", ".."))
+        or slug.startswith("~")
+        or _UNSAFE.search(slug)
+    )
+    if unsafe:
+        sys.exit(
+            f"thrifty-ml: invalid template values, no project was generated:\n"
+            f"  - project_slug={slug!r}: must be a folder name, not a path "
+            "(lowercase letters, digits and '-'; no '/', '\\' or '..')"
+        )
+
+
 def safe_folder_name(slug: str) -> str:
     """Stop before cookiecutter creates a folder from a slug that is a path, not a name.
 
@@ -41,13 +67,15 @@ def safe_folder_name(slug: str) -> str:
     as ``a/b`` or ``../x`` would leave folders behind; this runs while the answers are read.
     The pre-generation hook still checks every variable, the slug included.
     """
-    if not slug or any(part in slug for part in ("/", "\\", "..")) or slug.startswith("~"):
-        sys.exit(
-            f"thrifty-ml: invalid template values, no project was generated:\n"
-            f"  - project_slug={slug!r}: must be a folder name, not a path "
-            "(lowercase letters, digits and '-'; no '/', '\\' or '..')"
-        )
+    _check_folder_name(slug)
     return "yes"
+
+
+def project_folder(slug: str) -> str:
+    """The project folder's name, once checked: the same check for answers that were never
+    prompted for (a replay file, cruft's saved context), which pass on verbatim."""
+    _check_folder_name(slug)
+    return slug
 
 
 class LiteralExtension(Extension):
@@ -58,3 +86,15 @@ class LiteralExtension(Extension):
         environment.globals["template_folder"] = TEMPLATE_FOLDER
         environment.filters["literal"] = literal
         environment.filters["safe_folder_name"] = safe_folder_name
+        environment.filters["project_folder"] = project_folder
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        """Render the project folder's name through the folder check.
+
+        Cookiecutter renders that name from the template folder's own name, with the answers
+        as given, and creates the folder before any hook runs; this is the one place where a
+        check sees every answer, prompted, replayed or passed by cruft.
+        """
+        if source == PROJECT_FOLDER:
+            return "{{ cookiecutter.project_slug|project_folder }}"
+        return source

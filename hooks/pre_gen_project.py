@@ -52,6 +52,8 @@ REMOTE_SCHEMES = {"s3": "s3://", "gs": "gs://", "azure": "azure://"}
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 PYTHON = re.compile(r"3\.(\d+)")
+# What DVC's config file cannot hold in a value: controls, line breaks, the BOM.
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 
 
 def problems(answers: dict) -> list[str]:
@@ -87,6 +89,10 @@ def problems(answers: dict) -> list[str]:
 
 def remote_problems(remote: str, url: str) -> list[str]:
     """Check that dvc_remote_url fits dvc_remote."""
+    if UNPRINTABLE.search(url):
+        return [f"dvc_remote_url={url!r}: must be one line of printable characters"]
+    if not url.isascii():  # DVC 3 writes .dvc/config as ASCII and fails on anything else
+        return [f"dvc_remote_url={url!r}: DVC's config holds ASCII only; use an ASCII URL or path"]
     if remote == "none" and url:
         return [f"dvc_remote_url={url!r}: must be empty when dvc_remote is none"]
     if remote in REMOTE_SCHEMES and not url.startswith(REMOTE_SCHEMES[remote]):

@@ -30,6 +30,7 @@ INVALID = [
     ("python_version", "3.9"),
     ("python_version", "three"),
     ("dvc_remote_url", "gs://wrong-scheme-for-s3"),
+    ("dvc_remote_url", "s3://bücket/data"),  # DVC writes its config as ASCII
 ]
 
 
@@ -65,35 +66,36 @@ HOSTILE = {
 }
 
 
-def bake_from_replay(tmp_path: Path) -> Path:
+def bake_from_replay(tmp_path: Path, answers: dict[str, str], check: bool = True):
     """Bake with a replay file: cookiecutter passes replayed (and typed) values on verbatim,
     while `--no-input key=value` would render them as Jinja before any hook sees them."""
     defaults = json.loads((TEMPLATE / "cookiecutter.json").read_text())
-    answers = {
+    replayed = {
         key: value[0] if isinstance(value, list) and not key.startswith("_") else value
         for key, value in defaults.items()
     }
-    answers.update(HOSTILE, _template=str(TEMPLATE), _output_dir=str(tmp_path / "out"))
-    replay = tmp_path / "replay" / "hostile.json"
+    replayed.update(answers, _template=str(TEMPLATE), _output_dir=str(tmp_path / "out"))
+    replayed["__slug_is_a_safe_folder"] = "yes"  # as cookiecutter's own replay files have it
+    replay = tmp_path / "replay" / "answers.json"
     replay.parent.mkdir()
-    replay.write_text(json.dumps({"cookiecutter": answers}))
+    replay.write_text(json.dumps({"cookiecutter": replayed}))
     (tmp_path / "out").mkdir()
-    run(
-        [
-            "cookiecutter",
-            "--replay-file",
-            str(replay),
-            "--output-dir",
-            str(tmp_path / "out"),
-            str(TEMPLATE),
-        ],
-        tmp_path,
-    )
-    return tmp_path / "out" / "hostile-values"
+    command = ["cookiecutter", "--replay-file", str(replay), "--output-dir", str(tmp_path / "out")]
+    return run([*command, str(TEMPLATE)], tmp_path, check=check)
+
+
+@pytest.mark.parametrize("slug", ["", ".", "../up", "a/b", "x" * 300, "nul\x00"])
+def test_a_replayed_slug_that_is_no_folder_name_leaves_nothing(tmp_path, slug):
+    """Replayed answers skip the prompts' early check; the project folder's own name runs it."""
+    result = bake_from_replay(tmp_path, {"project_slug": slug, "module_name": "ok"}, check=False)
+    assert result.returncode != 0 and "project_slug=" in result.stderr, result.stderr
+    assert list((tmp_path / "out").iterdir()) == []
+    assert not (tmp_path / "up").exists()
 
 
 def test_hostile_values_survive_exactly(tmp_path):
-    project = bake_from_replay(tmp_path)
+    bake_from_replay(tmp_path, HOSTILE)
+    project = tmp_path / "out" / "hostile-values"
     meta = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert meta["description"] == HOSTILE["description"]
     assert meta["authors"] == [{"name": HOSTILE["author_name"], "email": HOSTILE["author_email"]}]
