@@ -49,6 +49,14 @@ def test_one_class_only_is_refused(make_frame: Frame, params: Params) -> None:
         tidy(frame, params.data)
 
 
+def test_one_label_spelt_several_ways_is_refused(make_frame: Frame, params: Params) -> None:
+    frame = make_frame(12)
+    first = str(frame[params.data.target].iloc[0])
+    frame.loc[[0, 1], params.data.target] = [first.upper() + " ", f" {first}"]
+    with pytest.raises(ThriftyError, match="spells one label several ways"):
+        tidy(frame, params.data)
+
+
 def test_single_row_class_is_refused(make_frame: Frame, params: Params) -> None:
     frame = make_frame(10)
     frame.loc[0, params.data.target] = "rare"

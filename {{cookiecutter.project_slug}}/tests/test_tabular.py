@@ -53,6 +53,20 @@ def test_every_rung_fits_and_predicts_with_gaps(messy: pd.DataFrame, params: Par
     assert X.isna().any().tolist() == [True, True, False]  # the input is left as it was
 
 
+def test_infinities_are_read_as_missing(
+    messy: pd.DataFrame, params: Params, caplog: pytest.LogCaptureFixture
+) -> None:
+    messy.loc[[0, 3], "age"] = [np.inf, -np.inf]
+    X, y = split_xy(messy, params.data)
+    rung = list(params.ladder.values())[1]
+    with caplog.at_level(logging.WARNING):
+        model = build_candidate(rung, params.data, params.features).fit(X, y)
+    assert "column 'age' holds 2 infinite value(s)" in caplog.text
+    assert np.isfinite(model.named_steps["features"].transform(X)).all()
+    assert pd.notna(model.predict(X.assign(age=np.inf))).all()  # at predict time too
+    assert np.isinf(X["age"]).sum() == 2  # the input is left as it was
+
+
 def test_unseen_category_at_predict_time(messy: pd.DataFrame, params: Params) -> None:
     X, y = split_xy(messy, params.data)
     rung = list(params.ladder.values())[1]

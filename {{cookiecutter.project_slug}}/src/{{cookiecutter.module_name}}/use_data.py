@@ -8,16 +8,20 @@ labeler serves. On any error it names the problem and every file is left as it w
 
 from __future__ import annotations
 
+import csv
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from .core import edits
 from .core.config import Done, Params
 from .core.data import DataParams, data_section, read_options, shown_columns
 from .core.paths import Paths
+from .core.records import SPLIT
 from .core.settings import ThriftyError, validate
 from .core.stream import chunks
 from .core.task import check_target, describe_target, propose_metric
@@ -43,14 +47,54 @@ def check_columns(frame: pd.DataFrame, target: str, text: list[str], drop: list[
     for option, columns in {"--target": [target], "--text": text, "--drop": drop}.items():
         missing = [column for column in columns if column not in frame.columns]
         if missing:
+            # One column whose name holds the others: another separator than the comma.
+            first = str(frame.columns[0]) if len(frame.columns) == 1 else ""
+            separator = next((mark for mark in ";\t|" if mark in first), None)
+            hint = f" (it looks {separator!r}-separated: save it with commas)" if separator else ""
             raise ThriftyError(
                 f"{option}: column(s) {', '.join(map(repr, missing))} not in the file; "
-                f"it has: {', '.join(map(str, frame.columns))}"
+                f"it has: {', '.join(map(str, frame.columns))}{hint}"
             )
     if target in {*text, *drop}:
         raise ThriftyError(f"--target {target!r} cannot also be a --text or --drop column")
 
 
+RESERVED = {SPLIT: "the train/test side of each row", ROW_ID: "the digest that names a row"}
+
+
+def check_header(path: Path, frame: pd.DataFrame, key: str) -> None:
+    """No column named twice, none with a name the pipeline adds, none holding nested values.
+
+    pandas renames a repeated CSV header (`x`, `x.1`), so the names come from the header
+    itself; Parquet keeps repeats in its schema.
+    """
+    if path.suffix.lower() == ".csv":
+        with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+            names = next(csv.reader(handle), [])
+    else:
+        names = pq.read_schema(path).names
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ThriftyError(
+            f"{key}: {path.name} names column(s) {', '.join(map(repr, repeated))} more than "
+            "once; give every column its own name"
+        )
+    for column, meaning in RESERVED.items():
+        if column in frame.columns:
+            raise ThriftyError(
+                f"{key}: {path.name} has a column {column!r}, the name the pipeline gives "
+                f"{meaning}; rename that column"
+            )
+    for column in frame.columns:
+        values = frame[column].dropna()
+        if values.dtype == object and values.map(lambda v: isinstance(v, NESTED)).any():
+            raise ThriftyError(
+                f"{key}: column {column!r} of {path.name} holds lists or records, not single "
+                "values; flatten it into columns of its own, or remove it"
+            )
+
+
+NESTED = (list, tuple, dict, set, np.ndarray)  # what Parquet's list and struct columns read as
 PROFILE_ROWS = 200_000  # a larger file's columns and labeler view come from its first rows
 
 
@@ -63,6 +107,7 @@ def profile(
     """
     options = read_options(data)
     head = next(chunks(path, "data.raw", rows=PROFILE_ROWS, **options))
+    check_header(path, head, "data.raw")
     check_columns(head, target, text, drop)
     whole = len(head) < PROFILE_ROWS
     if whole:
@@ -116,6 +161,8 @@ def main(root: Path, file: Path, target: str, text: list[str], drop: list[str]) 
         {**params["data"], **data_section(raw, target, text, drop)}, DataParams, "data", root
     )
     frame, y, whole = profile(root / relative, data, target, text, drop)
+    if y.empty:
+        raise ThriftyError(f"data.raw: {raw} has a header but no rows")
     labelled = y[y.notna()]
     if labelled.empty:
         raise ThriftyError(f"--target {target!r}: every row is blank; label some rows first")

@@ -76,6 +76,17 @@ def check_tally(counts: Counter, column: str) -> None:
             f"data.target: column {column!r} holds one class only ({next(iter(counts))!r}); "
             "classification needs at least two"
         )
+    spellings: dict[str, list] = {}
+    for label in counts:
+        if isinstance(label, str):
+            spellings.setdefault(label.strip().casefold(), []).append(label)
+    alike = next((sorted(same) for same in spellings.values() if len(same) > 1), None)
+    if alike:
+        raise ThriftyError(
+            f"data.target: column {column!r} spells one label several ways "
+            f"({', '.join(map(repr, alike))}: they differ only by case or surrounding spaces); "
+            "write each class one way, or the model learns them as different classes"
+        )
     rare = [label for label, n in counts.items() if n < 2]
     if rare:
         raise ThriftyError(

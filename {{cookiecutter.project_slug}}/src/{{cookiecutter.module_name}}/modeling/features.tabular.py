@@ -106,6 +106,15 @@ class TriageColumns(TransformerMixin, BaseEstimator):
         for column in X.columns:
             values = X[column]
             if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+                infinite = int(np.isinf(_floats(values)).sum())
+                if infinite:
+                    _say(
+                        logging.WARNING,
+                        ("inf", str(column)),
+                        "column %r holds %d infinite value(s) (inf, -inf): read as missing",
+                        column,
+                        infinite,
+                    )
                 continue
             if pd.api.types.is_datetime64_any_dtype(values):
                 self._fit_dates(column, values, None)
@@ -169,7 +178,7 @@ class TriageColumns(TransformerMixin, BaseEstimator):
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         check_is_fitted(self)
-        X = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
+        X = _finite(X if isinstance(X, pd.DataFrame) else pd.DataFrame(X))
         if not self.dropped_ and not self.dates_:
             return X
         columns: dict[Any, pd.Series] = {}
@@ -185,6 +194,25 @@ class TriageColumns(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         check_is_fitted(self)
         return np.asarray(self._names(), dtype=object)
+
+
+def _floats(values: pd.Series) -> np.ndarray:
+    return values.to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _finite(X: pd.DataFrame) -> pd.DataFrame:
+    """`X` with inf and -inf read as missing, so that the imputer fills them like a blank
+    (scikit-learn's estimators refuse infinities), at fit and at predict alike."""
+    numbers = [
+        column
+        for column in X.columns
+        if pd.api.types.is_float_dtype(X[column]) and np.isinf(_floats(X[column])).any()
+    ]
+    if not numbers:
+        return X
+    X = X.copy()
+    X[numbers] = X[numbers].replace([np.inf, -np.inf], np.nan)
+    return X
 
 
 def build_features(data: DataParams, params: FeaturesParams) -> Pipeline:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import logging
 import math
 import sys
+import warnings
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import FitFailedWarning
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import HalvingGridSearchCV, HalvingRandomSearchCV
 from tqdm import tqdm
@@ -79,7 +81,27 @@ def halving_search(
         search = HalvingGridSearchCV(candidate, grid, **common)
     else:  # a large grid is sampled, never enumerated
         search = HalvingRandomSearchCV(candidate, grid, n_candidates=max_candidates, **common)
-    return search.fit(X, y)
+    # scikit-learn warns of each failed fit or score with its traceback: one line says it here.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search.fit(X, y)
+    failed = 0
+    for warning in caught:
+        said = str(warning.message)
+        if issubclass(warning.category, FitFailedWarning):
+            failed += int(said.split(" fits failed", 1)[0].split()[-1])
+        elif said.startswith("Scoring failed"):
+            failed += 1
+        elif not said.startswith("One or more of the test scores are non-finite"):
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, 0)
+    if failed:
+        log.info(
+            "%s: %d fit(s) could not run or score on a round's few rows (e.g. more neighbours "
+            "than rows): scored as missing",
+            type(candidate.named_steps["model"]).__name__,
+            failed,
+        )
+    return search
 
 
 def summarize(name: str, search, default_score: float, test_fraction: float) -> Tuned:
