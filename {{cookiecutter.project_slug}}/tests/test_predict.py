@@ -10,6 +10,7 @@ import pytest
 from sklearn.pipeline import Pipeline
 
 from {{ cookiecutter.module_name }} import cli
+from {{ cookiecutter.module_name }} import predict as predict_module
 from {{ cookiecutter.module_name }}.bundles.bundle import REGISTRY, BundleError, save_bundle
 from {{ cookiecutter.module_name }}.core.config import Params
 from {{ cookiecutter.module_name }}.core.settings import ThriftyError
@@ -99,3 +100,41 @@ def test_keep_through_the_cli(
     assert "error: --keep: column(s) 'nope' not in --input" in capsys.readouterr().err
     assert cli.main([*argv[:3], "--input", str(tmp_path / "absent.csv"), *argv[5:]]) == 2
     assert f"error: --input: {tmp_path / 'absent.csv'} does not exist" in capsys.readouterr().err
+
+
+def test_empty_input_gives_the_columns_and_no_rows(fitted: Pipeline, X: pd.DataFrame) -> None:
+    result = predict(fitted, X.iloc[:0], schema(X), keep=[X.columns[0]])
+    assert result.empty and list(result.columns)[:2] == [X.columns[0], "prediction"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_input_streams_in_batches_to_one_output(
+    tmp_path: Path, fitted: Pipeline, X: pd.DataFrame, suffix: str, monkeypatch
+) -> None:
+    bundle, registry = tmp_path / "model", tmp_path / REGISTRY
+    save_bundle(bundle, {"model": fitted}, {"columns": schema(X)}, registry=registry)
+    source, output = tmp_path / "input.csv", tmp_path / f"output{suffix}"
+    X.to_csv(source, index=False)
+    monkeypatch.setattr(predict_module, "BATCH_ROWS", 5)  # 12 rows: three batches
+    main(bundle, source, output, registry=registry)
+    written = pd.read_csv(output) if suffix == ".csv" else pd.read_parquet(output)
+    expected = predict(fitted, pd.read_csv(source), schema(X))
+    pd.testing.assert_frame_equal(written, expected, check_dtype=False)
+    with pytest.raises(ThriftyError, match="--output: output.txt is not .csv"):
+        main(bundle, source, tmp_path / "output.txt", registry=registry)
+{%- if cookiecutter.data_kind == "tabular" %}
+
+
+def test_text_in_a_number_column_names_the_column_and_row(
+    fitted: Pipeline, X: pd.DataFrame
+) -> None:
+    trained = schema(X)
+    column = next(name for name, kind in trained.items() if kind.startswith(("int", "float")))
+    wrong = X.astype({column: object})
+    wrong.loc[wrong.index[3], column] = "twelve"
+    with pytest.raises(ThriftyError, match=rf"column '{column}' holds 'twelve' \(data row 4\)"):
+        predict(fitted, wrong.reset_index(drop=True), trained)
+    # Numbers written as text (a CSV column with quotes, say) are read as the numbers.
+    as_text = X.astype({column: str})
+    pd.testing.assert_frame_equal(predict(fitted, as_text, trained), predict(fitted, X, trained))
+{%- endif %}
