@@ -119,6 +119,9 @@ def save_bundle(
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     recover(path)
+    # A save killed before its renames leaves its temporary folder; DVC runs one save at a time.
+    for leftover in path.parent.glob(f".{path.name}.new-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.new-"))
     try:
         for name, obj in objects.items():
