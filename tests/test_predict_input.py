@@ -49,7 +49,7 @@ def test_bad_input_gets_one_message_and_no_output(project, features, tmp_path):
     typed.loc[2, "bmi"] = "thirty"
     cases = {
         "missing.csv": (features.drop(columns=["bmi", "age"]), "needs: age, bmi"),
-        "typed.csv": (typed, "column 'bmi' holds 'thirty' (data row 3) where the model was trained"),
+        "typed.csv": (typed, "column 'bmi' holds 'thirty' (data row 3) where the model was"),
     }
     for name, (frame, message) in cases.items():
         source, output = tmp_path / name, tmp_path / f"out-{name}"
