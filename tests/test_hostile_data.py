@@ -8,6 +8,8 @@ project left as it was.
 
 from __future__ import annotations
 
+import subprocess
+
 import pandas as pd
 import pytest
 from conftest import bake, run, shared_setup
@@ -83,6 +85,46 @@ def test_hostile_file_runs_or_is_refused_by_name(project, case):
         if case.name in WHOLE_PIPELINE:
             run([".venv/bin/dvc", "status"], project)
             assert (project / "reports" / "done.json").is_file()
+    finally:
+        run(["git", "reset", "--quiet", "--hard"], project)
+        run(["git", "clean", "-fdqx", "-e", ".venv", "-e", ".dvc/cache"], project)
+
+
+def test_a_file_that_changes_between_two_stages(project):
+    """The raw file grows while `dvc repro` runs, after `labels` read it and before `prepare`
+    does: the run ends cleanly, and after the next repro every stage holds the grown file's
+    rows, each once. (DVC records a dependency's hash after its stage ran, so it may call the
+    first run up to date: the second repro is the one to trust.)"""
+    raw = project / "data" / "raw" / "growing.csv"
+    try:
+        frame = pd.DataFrame(
+            {"x1": range(60), "x2": [i % 7 for i in range(60)], "y": ["no", "yes"] * 30}
+        )
+        frame.to_csv(raw, index=False)
+        run([CLI, "use-data", "data/raw/growing.csv", "--target", "y"], project)
+        repro = subprocess.Popen(
+            [".venv/bin/dvc", "repro", "prepare"],
+            cwd=project,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        said = ""
+        for line in repro.stdout:  # the moment DVC moves on from labels to prepare
+            said += line
+            if "Running stage 'prepare'" in line:
+                pd.concat([frame, frame.assign(x1=frame["x1"] + 100)]).to_csv(raw, index=False)
+                break
+        said += repro.stdout.read()
+        assert repro.wait() == 0, said
+        run([".venv/bin/dvc", "repro", "prepare"], project)
+        status = run([".venv/bin/dvc", "status", "prepare"], project).stdout
+        assert status.strip().endswith("up to date."), status
+        prepared = project / "data" / "prepared"
+        rows = sum(
+            len(pd.read_parquet(prepared / f"{side}.parquet")) for side in ("train", "test")
+        )
+        assert rows == 120  # every row of the grown file, once
     finally:
         run(["git", "reset", "--quiet", "--hard"], project)
         run(["git", "clean", "-fdqx", "-e", ".venv", "-e", ".dvc/cache"], project)
