@@ -221,13 +221,17 @@ def remote_of(project: Path) -> str | None:
     return run(command, project).stdout.rstrip("\n")
 
 
-@settings(
-    max_examples=500,
+# The same cases on every run and every machine (CI's time stays known), and no example
+# database written into the checkout.
+REPEATABLE = settings(
     deadline=None,
     derandomize=True,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+
+
+@settings(REPEATABLE, max_examples=500)
 @given(answers())
 def test_every_answer_is_accepted_exactly_or_refused_by_name(drawn):
     context, found = complete(drawn)
@@ -244,7 +248,7 @@ def test_the_fuzzing_reaches_both_outcomes():
     """The strategy is no use if it only ever produces refusals (or only clean values)."""
     outcomes = {"accepted": 0, "refused": 0}
 
-    @settings(max_examples=200, deadline=None, derandomize=True, database=None)
+    @settings(REPEATABLE, max_examples=200)
     @given(answers())
     def tally(drawn):
         outcomes["refused" if complete(drawn)[1] else "accepted"] += 1
@@ -257,14 +261,7 @@ BAKES = {"accepted": 0, "refused": 0}
 
 
 # Each case is a real bake of a few seconds: no shrinking (a failure prints its answers whole).
-@settings(
-    max_examples=25,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=[HealthCheck.too_slow],
-)
+@settings(REPEATABLE, max_examples=25, phases=[Phase.explicit, Phase.generate])
 @given(answers())
 def test_real_bakes_of_fuzzed_answers(tmp_path_factory, drawn):
     context, found = complete(drawn)

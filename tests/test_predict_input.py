@@ -1,7 +1,7 @@
 """`predict` on what users hand it: missing, extra and mistyped columns, no rows, a million rows.
 
-A regression bake (the diabetes demo, ten number columns) is run once; its bundle then
-predicts files written here, through the command a user types, as a whole process.
+The session's regression bake (the diabetes demo, ten number columns) is run once; its bundle
+then predicts files written here, through the command a user types, as a whole process.
 """
 
 from __future__ import annotations
@@ -13,16 +13,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import bake, run, shared_setup
+from conftest import run
 
 CLI = ".venv/bin/thrifty-demo"
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    project = shared_setup(bake(tmp_path_factory.mktemp("predict"), task="regression"))
-    run([".venv/bin/dvc", "repro"], project)
-    return project
+def project(regression_project) -> Path:
+    """The session's regression bake (conftest), its pipeline run; predict only reads it."""
+    run([".venv/bin/dvc", "repro"], regression_project)
+    return regression_project
 
 
 @pytest.fixture(scope="module")
