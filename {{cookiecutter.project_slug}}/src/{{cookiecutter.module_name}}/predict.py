@@ -105,7 +105,7 @@ def write_predictions(
             rows += len(batch)
             yield 0, batch
 
-    if output.suffix == ".csv":
+    if output.suffix.lower() == ".csv":
         with replacing(output) as tmp:
             for number, (_, batch) in enumerate(counted({})):
                 batch.to_csv(tmp, mode="a" if number else "w", header=not number, index=False)
