@@ -149,14 +149,17 @@ def small(params: Params) -> Params:
 
 
 def board(
-    params: Params, kept: list[str], fit_cpu: dict[str, float] | None = None
+    params: Params, kept: list[str], fit_cpu: dict[str, float] | None = None, se: float = 1.0
 ) -> pd.DataFrame:
-    """A leaderboard with the columns `tune` reads: later rungs score higher, rows reversed."""
+    """A leaderboard with the columns `tune` reads: later rungs score higher, rows reversed.
+
+    Its scores are too noisy (`se`) for the race to have reached any target, unless asked.
+    """
     rows = [
         {
             "model": name,
             "score": 0.5 + 0.1 * rank,
-            "score_se": 0.01,
+            "score_se": se,
             "kept": name in kept,
             "cpu_seconds": (fit_cpu or {}).get(name, 0.01),
             "fit_cpu_seconds": (fit_cpu or {}).get(name, 0.01),
@@ -180,6 +183,21 @@ def test_tuning_stops_once_the_target_is_reached(
     assert results[0].cpu_seconds > 0
     assert results[1].status == f"not needed: {first} reached the target"
     assert math.isnan(results[1].score)
+
+
+def test_a_rung_that_reached_the_target_in_the_race_is_not_searched(
+    make_frame: Frame, small: Params, done: Done
+) -> None:
+    X, y = split_xy(make_frame(60), small.data)
+    _, first, second = small.ladder
+    reached = done.model_copy(update={"target": 0.55})  # first scores 0.6 ± 0.01 in the board
+    results = tune_rungs(X, y, board(small, [first, second], se=0.01), small, reached)
+    assert results[0].status == "defaults: reached the target in the race, on 60 rows"
+    assert results[0].score == pytest.approx(0.6) and results[0].params == {}
+    assert results[0].cpu_seconds == 0 and results[0].candidates == 0
+    assert results[1].status == f"not needed: {first} reached the target in the race"
+    pick, why = one_se_pick(results, {first: 1.0, second: 1.0})
+    assert pick is results[0] and why == results[0].status
 
 
 def test_a_tiny_budget_skips_every_search(make_frame: Frame, small: Params, done: Done) -> None:

@@ -1,13 +1,19 @@
-"""The baselines stage: every rung of the ladder at its defaults, cross-validated on the sample.
+"""The baselines stage: a race of every rung of the ladder at its defaults, on growing samples.
 
-The dummy is model zero: a rung is kept only when it beats the dummy beyond noise and is not
-far behind the best, and at most `top_k` rungs go on to `tune`. Each row says why.
+Round 0 is the `sample` stage's rows; the rungs not clearly worse than the round's best go on to
+`baselines.factor` times more rows of the training split, up to `baselines.max_rows` (see
+`modeling.race`). The dummy is model zero in every round: after the last one, a rung is kept
+only when it beats the dummy beyond noise and is not far behind the best, and at most `top_k`
+rungs go on to `tune`, which starts from the rows they survived at. Each row says why;
+reports/race.csv holds every round.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -15,15 +21,18 @@ import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from .core.compute import engine
-from .core.config import BaselinesParams, Params, load_done, load_params
+from .core.config import BaselinesParams, Done, Params, load_done, load_params
 from .core.console import run_stage
+from .core.draws import draw_rows
 from .core.files import read_table, write_table
 from .core.paths import Paths
 from .core.receipts import add_model_cpu
 from .core.settings import ThriftyError
+from .core.stream import chunks
 from .core.task import check_metric, make_cv, smallest_group
 from .modeling.crossval import CVResult, ScoringError, beats, cross_score, missing_response
 from .modeling.ladder import build_candidate, build_model, split_xy
+from .modeling.race import Race, cheapest_first, clearly_worse, race_sizes, reaches
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +81,18 @@ def cannot_score(params: Params, metric: str) -> dict[str, str]:
 
 
 def run_ladder(
-    frame: pd.DataFrame, params: Params, metric: str, skip: dict[str, str] | None = None
+    frame: pd.DataFrame,
+    params: Params,
+    metric: str,
+    skip: dict[str, str] | None = None,
+    names: list[str] | None = None,
+    target: float | None = None,
 ) -> dict[str, CVResult]:
-    """Cross-validate every rung not in `skip` on the same seeded folds.
+    """Cross-validate the rungs `names` (default: the ladder, in order) on the same seeded folds.
 
     A rung that cannot be scored with `metric` is added to `skip` with the reason (the
-    leaderboard shows it), not run further; the stage goes on with the others.
+    leaderboard shows it), not run further; the stage goes on with the others. With `target`,
+    the round stops after the first rung that reaches it with its standard error accounted for.
     """
     skip = {} if skip is None else skip
     dummy = next(iter(params.ladder))
@@ -85,12 +100,13 @@ def run_ladder(
     check_enough_rows(y, params.baselines)
     cv = make_cv(params.baselines.cv_folds, params.baselines.cv_repeats, params.baselines.seed)
     results = {}
-    runnable = [(name, rung) for name, rung in params.ladder.items() if name not in set(skip)]
+    names = list(params.ladder) if names is None else names
+    runnable = [name for name in names if name not in set(skip)]
     width = max(map(len, params.ladder))  # the names line up however long the longest is
     rungs = tqdm(runnable, desc="baselines", disable=not sys.stderr.isatty())
-    for name, rung in rungs:
+    for name in rungs:
         rungs.set_postfix_str(name)
-        candidate = build_candidate(rung, params.data, params.features)
+        candidate = build_candidate(params.ladder[name], params.data, params.features)
         try:
             results[name] = cross_score(candidate, X, y, cv, metric, params.compute.n_jobs)
         except ScoringError as error:
@@ -102,23 +118,86 @@ def run_ladder(
             log.warning("%-*s %s", width, name, skip[name])
             continue
         log.info(
-            "%-*s %s = %.4f ± %.4f", width, name, metric, results[name].mean, results[name].se
+            "%-*s %s = %.4f ± %.4f  (%d rows)",
+            width,
+            name,
+            metric,
+            results[name].mean,
+            results[name].se,
+            len(X),
         )
+        if target is not None and name != dummy and reaches(results[name], target):
+            break
     return results
 
 
+def race(
+    first: pd.DataFrame,
+    more: Callable[[int], pd.DataFrame],
+    full_rows: int,
+    params: Params,
+    done: Done,
+    skip: dict[str, str] | None = None,
+) -> Race:
+    """The ladder's race: round 0 on `first`, each later round on `more(rows)` rows.
+
+    Stops when a rung reaches done.yaml's target (SE accounted for), when at most `top_k`
+    rungs are left, or after the round of min(`full_rows`, `baselines.max_rows`) rows.
+    """
+    skip = {} if skip is None else skip
+    settings = params.baselines
+    dummy = next(iter(params.ladder))
+    alive = [name for name in params.ladder if name != dummy and name not in skip]
+    largest = max(len(first), min(full_rows, settings.max_rows))
+    state = Race()
+    for index, planned in enumerate(race_sizes(len(first), largest, settings.factor)):
+        frame = first if index == 0 else more(planned)
+        # Round 0 in ladder order (written cheapest first), later ones by each rung's cost law.
+        cost = {name: state.law(name).fit_cpu(len(frame)) for name in alive}
+        order = cheapest_first(alive, cost.__getitem__)
+        results = run_ladder(frame, params, done.metric, skip, [dummy, *order], done.target)
+        state.rounds.append((len(frame), results))
+        ran = [name for name in alive if name in results]
+        state.reached = next((name for name in ran if reaches(results[name], done.target)), None)
+        if state.reached:
+            for name in alive:
+                if name not in results and name not in skip:
+                    why = f"not needed: {state.reached} reached the target in round {index}"
+                    state.left[name] = (index, why)
+            break
+        if len(frame) >= largest:
+            break
+        _, worse = clearly_worse({name: results[name] for name in [dummy, *ran]}, settings.alpha)
+        for name, why in worse.items():
+            if name != dummy:
+                state.left[name] = (index, f"dropped in round {index} ({len(frame)} rows): {why}")
+        alive = [name for name in ran if name not in worse]
+        if len(alive) <= settings.top_k:
+            break
+    return state
+
+
 def leaderboard(
-    results: dict[str, CVResult], params: Params, skipped: dict[str, str] | None = None
+    results: dict[str, CVResult],
+    params: Params,
+    skipped: dict[str, str] | None = None,
+    history: Race | None = None,
 ) -> pd.DataFrame:
-    """One row per rung, dummy first, with the keep decision and its reason."""
+    """One row per rung, dummy first, with the keep decision and its reason.
+
+    `results` is the last round's; with the race's `history`, each rung that left the race
+    earlier shows its own last round, and its costs are summed over every round it ran.
+    """
     names = list(results)
     dummy, rivals = names[0], names[1:]
+    left = {name: why for name, (_, why) in (history.left.items() if history else ())}
     p_values = {name: beats(results[name], results[dummy]) for name in rivals}
-    best = max(rivals, key=lambda name: results[name].mean, default=dummy)
+    contenders = [name for name in rivals if name not in left]
+    best = max(contenders, key=lambda name: results[name].mean, default=dummy)
     bar = results[best].mean - params.baselines.max_se_behind * results[best].se
-    why = {dummy: "baseline: the score every other rung must beat", **(skipped or {})}
+    why = {dummy: "baseline: the score every other rung must beat", **(skipped or {}), **left}
     ranked = []
-    for name in sorted(rivals, key=lambda name: -results[name].mean):
+    for name in sorted(contenders, key=lambda name: -results[name].mean):
         if p_values[name] >= params.baselines.alpha:
             why[name] = f"dropped: not better than the dummy beyond noise (p={p_values[name]:.3f})"
         elif results[name].mean < bar:
@@ -129,25 +208,36 @@ def leaderboard(
         else:
             ranked.append(name)
             why[name] = "kept: best score" if name == best else "kept: close to the best"
-    rows = [
-        {
-            "model": name,
-            "estimator": params.ladder[name].estimator,
-            "score": results[name].mean,
-            "score_std": results[name].std,
-            "score_se": results[name].se,
-            "p_vs_dummy": p_values.get(name),
-            "fit_cpu_seconds": results[name].fit_cpu,
-            "predict_cpu_seconds": results[name].predict_cpu,
-            "cpu_seconds": results[name].fit_cpu + results[name].predict_cpu,
-            "model_bytes": results[name].model_bytes,
-            "rows": results[name].rows,
-            "fits": len(results[name].scores),
-            "kept": name in ranked,
-            "why": why[name],
-        }
-        for name in names
-    ]
+    latest = history.last() if history else {name: (0, r) for name, r in results.items()}
+    rounds = history.rounds if history else [(0, results)]
+    rows = []
+    for name in [dummy, *(n for n in params.ladder if n in latest and n != dummy)]:
+        index, result = latest[name]
+        runs = [r[name] for _, r in rounds if name in r]
+        law = history.law(name) if history else None
+        if name not in p_values and name != dummy:  # left in an earlier round: its own dummy
+            p_values[name] = beats(result, rounds[index][1][dummy])
+        rows.append(
+            {
+                "model": name,
+                "estimator": params.ladder[name].estimator,
+                "score": result.mean,
+                "score_std": result.std,
+                "score_se": result.se,
+                "p_vs_dummy": p_values.get(name),
+                "fit_cpu_seconds": sum(r.fit_cpu for r in runs),
+                "predict_cpu_seconds": sum(r.predict_cpu for r in runs),
+                "cpu_seconds": sum(r.cpu for r in runs),
+                "model_bytes": result.model_bytes,
+                "rows": result.rows,
+                "fits": sum(len(r.scores) for r in runs),
+                "round": index,
+                "cost_coef": law.coef if law else None,
+                "cost_power": law.power if law else None,
+                "kept": name in ranked,
+                "why": why[name],
+            }
+        )
     rows += [
         {
             "model": name,
@@ -155,7 +245,8 @@ def leaderboard(
             "kept": False,
             "why": why[name],
         }
-        for name in skipped or {}
+        for name in params.ladder
+        if name not in latest and name in why
     ]
     return pd.DataFrame(rows)
 
@@ -165,18 +256,30 @@ def main(root: Path) -> None:
     paths = Paths(root, params)
     sample = read_table(paths.sample)
     check_metric(done.metric, split_xy(sample, params.data)[1])
-    skipped = too_large(params, pq.ParquetFile(paths.train).metadata.num_rows)
+    full_rows = pq.ParquetFile(paths.train).metadata.num_rows
+    skipped = too_large(params, full_rows)
     skipped |= {
         name: why for name, why in cannot_score(params, done.metric).items() if name not in skipped
     }
     for name, why in skipped.items():
         log.info("%-*s %s", max(map(len, params.ladder)), name, why)
+
+    def more(rows: int) -> pd.DataFrame:
+        """A later round's rows: a seeded stratified draw, streamed from the training split."""
+        read = partial(chunks, paths.train)
+        return draw_rows(
+            read, params.data.target, rows, params.sample.seed, params.baselines.cv_folds
+        )
+
     with engine(params.compute):
-        results = run_ladder(sample, params, done.metric, skipped)
-    add_model_cpu(sum(r.fit_cpu + r.predict_cpu for r in results.values()))
-    board = leaderboard(results, params, skipped)
+        history = race(sample, more, full_rows, params, done, skipped)
+    add_model_cpu(sum(r.cpu for _, results in history.rounds for r in results.values()))
+    board = leaderboard(history.rounds[-1][1], params, skipped, history)
     write_table(board, paths.leaderboard)
-    log.info("kept %s", ", ".join(board.loc[board.kept, "model"]) or "no rung")
+    write_table(history.history(), paths.race)
+    sizes = " -> ".join(str(rows) for rows, _ in history.rounds)
+    kept = ", ".join(board.loc[board.kept, "model"]) or "no rung"
+    log.info("raced on %s rows; kept %s", sizes, kept)
 
 
 if __name__ == "__main__":

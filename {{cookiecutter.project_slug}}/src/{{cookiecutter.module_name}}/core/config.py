@@ -97,6 +97,10 @@ class BaselinesParams(Section):
     alpha: float = Field(gt=0, lt=1, description="significance of 'beats the dummy'")
     max_se_behind: float = Field(ge=0, description="drop rungs this many SE behind the best")
     top_k: int = Field(ge=1)
+    factor: int = Field(default=3, ge=2, description="each round of the race has factor x rows")
+    max_rows: int = Field(
+        default=50_000, ge=10, description="the race's last round has at most this many rows"
+    )
 
 
 class TuneParams(Section):

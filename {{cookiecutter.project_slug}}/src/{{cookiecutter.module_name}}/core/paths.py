@@ -33,6 +33,7 @@ class Paths:
         self.guidelines = self.labeling / "guidelines.md"
         self.reports = root / "reports"
         self.leaderboard = self.reports / "leaderboard.csv"
+        self.race = self.reports / "race.csv"
         self.metrics = self.reports / "metrics.json"
         self.done = self.reports / "done.json"
         self.tuning = self.reports / "tuning.csv"

@@ -1,4 +1,4 @@
-"""What a search will cost, estimated from the baselines' fits before anything is tuned.
+"""What a search will cost, estimated from the race's fits before anything is tuned.
 
 The estimates decide which rungs fit `budget_cpu_seconds` and what an exhaustive grid over the
 same spaces would have cost (the receipt's comparison).
@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from ..core.config import Params
+from .race import CostLaw
 
 
 def grid_size(space: dict[str, list[Any]]) -> int:
@@ -23,7 +24,15 @@ def candidates_in(space: dict[str, list[Any]], max_candidates: int) -> int:
 
 
 def full_fit_cpu(row: pd.Series, rows: int, folds: int) -> float:
-    """CPU seconds of one fit on `rows` rows, scaled linearly from the baselines' fits."""
+    """CPU seconds of one fit on `rows` rows, from the rung's leaderboard row.
+
+    The race's cost law when the row has one (`cost_coef` * n ** `cost_power`: one fold of a
+    cross-validation on n rows, fitted to every round the rung ran; a fold trains on
+    1 - 1/`folds` of them); otherwise its per-fit CPU at one size, scaled linearly.
+    """
+    if pd.notna(row.get("cost_coef")) and pd.notna(row.get("cost_power")):
+        law = CostLaw(float(row["cost_coef"]), float(row["cost_power"]))
+        return law.fit_cpu(rows / (1 - 1 / folds))
     per_fit = row["fit_cpu_seconds"] / row["fits"]
     return per_fit * rows / (row["rows"] * (1 - 1 / folds))
 

@@ -44,6 +44,11 @@ class CVResult:
         return float(np.std(self.scores, ddof=1)) if len(self.scores) > 1 else 0.0
 
     @property
+    def cpu(self) -> float:
+        """CPU seconds of every fit and score."""
+        return self.fit_cpu + self.predict_cpu
+
+    @property
     def se(self) -> float:
         """Standard error with the Nadeau-Bengio correction for overlapping training folds."""
         return math.sqrt(corrected_variance(self.scores, self.test_fraction))

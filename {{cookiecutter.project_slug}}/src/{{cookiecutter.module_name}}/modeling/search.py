@@ -61,12 +61,21 @@ def halving_search(
     max_candidates: int,
     seed: int,
     n_jobs: int,
+    min_rows: int | None = None,
 ):
-    """Fit a halving search over `space` (the model's parameters), resource = rows."""
+    """Fit a halving search over `space` (the model's parameters), resource = rows.
+
+    The first round has `min_rows` rows when that is fewer than scikit-learn's "exhaust" (the
+    size at which the last round would use every row): a rung that survived the race at 600
+    rows is searched from 600 up, not from thousands.
+    """
     grid = {f"model__{key}": values for key, values in space.items()}
+    n_candidates = min(grid_size(space), max_candidates)
+    exhaust = len(X) // factor ** math.floor(math.log(max(n_candidates, 1), factor))
     common = dict(
         factor=factor,
         resource="n_samples",
+        min_resources=min_rows if min_rows is not None and min_rows < exhaust else "exhaust",
         cv=cv,
         scoring=metric,
         refit=False,
@@ -127,11 +136,36 @@ def one_se_pick(tuned: list[Tuned], cost: dict[str, float]) -> tuple[Tuned, str]
     best = max(scored, key=lambda t: t.score)
     close = [t for t in scored if t.score >= best.score - best.se]
     pick = min(close, key=lambda t: cost[t.name])
+    if pick is best and pick.status.startswith("defaults"):  # not searched: the status says why
+        return pick, pick.status
     if pick is best:
         return pick, f"best tuned score ({best.score:.4f} ± {best.se:.4f})"
     return pick, (
         f"one-standard-error rule: {pick.score:.4f} is within one SE of {best.name} "
         f"({best.score:.4f} ± {best.se:.4f}) at lower cost"
+    )
+
+
+def reached_in_race(row: pd.Series, target: float) -> bool:
+    """Whether the race scored this rung at the target with its standard error accounted for."""
+    return pd.notna(row.get("score")) and row["score"] - row["score_se"] >= target
+
+
+def survived_at(row: pd.Series) -> int | None:
+    """The rows of the race round a rung was last scored at, when the leaderboard says."""
+    return int(row["rows"]) if pd.notna(row.get("rows")) else None
+
+
+def in_race(name: str, row: pd.Series, reached: str) -> Tuned:
+    """A kept rung when the race already reached the target: the one that did, at defaults."""
+    if name != reached:
+        return Tuned(name, f"not needed: {reached} reached the target in the race")
+    return Tuned(
+        name,
+        f"defaults: reached the target in the race, on {int(row['rows'])} rows",
+        score=row["score"],
+        se=row["score_se"],
+        default_score=row["score"],
     )
 
 
@@ -147,12 +181,16 @@ def tune_rungs(
     kept = [name for name in params.ladder if name in set(board.loc[board["kept"], "model"])]
     if not kept:  # nothing beat the dummy: it is the only honest model to ship
         kept = [next(iter(params.ladder))]
+    rows = board.set_index("model")
+    raced = next((name for name in kept if reached_in_race(rows.loc[name], done.target)), None)
+    if raced:  # the race found it: nothing to search
+        return [in_race(name, rows.loc[name], raced) for name in kept]
     cv, settings = make_cv(params.tune.cv_folds, 1, params.tune.seed), params.tune
     spent, reached, tuned = 0.0, None, []
     width = max(map(len, kept))
     for name in tqdm(kept, desc="tune", disable=not sys.stderr.isatty()):
         rung = params.ladder[name]
-        row = board.set_index("model").loc[name]
+        row = rows.loc[name]
         n_candidates = candidates_in(rung.search, settings.max_candidates)
         estimate, _ = estimate_cost(
             n_candidates,
@@ -186,6 +224,7 @@ def tune_rungs(
                 settings.max_candidates,
                 settings.seed,
                 params.compute.n_jobs,
+                survived_at(row),
             )
             result = summarize(name, search, default.mean, default.test_fraction)
             if default.mean >= result.score:  # tuning must never ship worse than the defaults

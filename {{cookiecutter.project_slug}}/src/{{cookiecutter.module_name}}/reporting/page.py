@@ -66,6 +66,7 @@ SETTINGS = (
     "baselines.cv_folds",
     "baselines.cv_repeats",
     "baselines.top_k",
+    "baselines.factor",
     "tune.cv_folds",
     "tune.max_rows",
     "compute.backend",
@@ -282,7 +283,7 @@ target {_number(verdict.target)} and floor {_number(verdict.floor)}; tuning spen
 {_pairs(test)}
 <p>{_number(metrics.rows)} held-out rows; cross-validated {metric}:
 {_number(metrics.cv)}</p>
-<h2>Leaderboard (sampled rows)</h2>
+<h2>Leaderboard (each rung at the last round of the race it ran)</h2>
 {_compact(board, COLUMNS, "Every leaderboard column")}
 <h2>Tuning</h2>
 {_compact(tuning, TUNED, "Every tuning column")}

@@ -15,7 +15,7 @@ import pandas as pd
 from ..core.paths import Paths
 from ..core.records import Verdict, read_record
 
-COLUMNS = ["model", "score", "score_se", "cpu_seconds", "kept", "why"]
+COLUMNS = ["model", "score", "score_se", "rows", "cpu_seconds", "kept", "why"]
 
 
 def _cell(value: object) -> str:

@@ -1,0 +1,124 @@
+"""The ladder's race: growing samples, the cost law fitted to them, and who goes on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.module_name }}.baselines import leaderboard, race
+from {{ cookiecutter.module_name }}.core.config import Done, Params, Rung
+from {{ cookiecutter.module_name }}.modeling.cost import full_fit_cpu
+from {{ cookiecutter.module_name }}.modeling.race import (
+    cheapest_first,
+    cost_law,
+    race_sizes,
+)
+
+Frame = Callable[..., pd.DataFrame]
+{%- if cookiecutter.task == "classification" %}
+# Predicts the majority class, as the `prior` dummy does: clearly worse than a rival that learns.
+TWIN = dict(strategy="most_frequent")
+{%- else %}
+# A constant far from every label: clearly worse than a rival that learns.
+TWIN = dict(strategy="constant", constant=1000.0)
+{%- endif %}
+
+
+@pytest.mark.parametrize(
+    ("first", "largest", "sizes"),
+    [
+        (200, 445, [200, 445]),
+        (200, 200, [200]),
+        (300, 960, [300, 960]),  # 900 then 960 would be the same round twice
+        (200, 50_000, [200, 600, 1800, 5400, 16200, 50_000]),
+        (500, 100, [100]),
+    ],
+)
+def test_race_sizes_grow_by_factor_up_to_the_bound(first, largest, sizes) -> None:
+    assert race_sizes(first, largest, 3) == sizes
+
+
+def test_cost_law_recovers_a_power_and_is_linear_from_one_size() -> None:
+    rows = [200.0, 600.0, 1800.0, 5400.0]
+    law = cost_law(rows, [2e-6 * n**1.5 for n in rows])
+    assert law.power == pytest.approx(1.5)
+    assert law.fit_cpu(16200) == pytest.approx(2e-6 * 16200**1.5)
+    single = cost_law([200.0], [0.01])
+    assert single.power == 1.0 and single.fit_cpu(2000) == pytest.approx(0.1)
+    # A fit whose cost does not grow over small rounds is not extrapolated as free.
+    flat = cost_law([200.0, 600.0], [0.01, 0.01])
+    assert flat.power == 0.5
+
+
+def test_the_leaderboard_cost_law_drives_the_tuning_estimate() -> None:
+    row = pd.Series({"cost_coef": 1e-3, "cost_power": 1.0, "fit_cpu_seconds": 9.0, "fits": 1})
+    # One fit on 800 rows = one fold of a 5-fold cross-validation on 1000 rows.
+    assert full_fit_cpu(row, 800, folds=5) == pytest.approx(1.0)
+    linear = pd.Series({"fit_cpu_seconds": 1.0, "fits": 10, "rows": 100, "cost_coef": np.nan})
+    assert full_fit_cpu(linear, 800, folds=5) == pytest.approx(0.1 * 800 / 80)
+
+
+def test_cheapest_first_keeps_ladder_order_within_a_factor_of_two() -> None:
+    cost = {"logistic": 0.0103, "naive_bayes": 0.0081, "forest": 0.11, "knn": 0.0001}
+    order = cheapest_first(list(cost), cost.__getitem__)
+    assert order == ["knn", "logistic", "naive_bayes", "forest"]
+
+
+def ladder(params: Params) -> dict[str, Rung]:
+    dummy, rival = list(params.ladder.values())[:2]
+    twin = Rung(estimator=dummy.estimator, params=TWIN)
+    return dict(dummy=dummy, twin=twin, rival=rival, other=rival)
+
+
+def racing(params: Params, **baselines) -> Params:
+    changed = params.baselines.model_copy(update={"cv_folds": 3, **baselines})
+    return params.model_copy(update={"ladder": ladder(params), "baselines": changed})
+
+
+def test_a_reached_target_ends_the_race_and_later_rungs_are_not_needed(
+    make_frame: Frame, params: Params, done: Done
+) -> None:
+    params = racing(params, top_k=3)
+    easy = done.model_copy(update={"target": -1e9})  # the first rival reaches it
+    history = race(make_frame(48), make_frame, 480, params, easy)
+    assert history.reached == "twin" and len(history.rounds) == 1
+    assert list(history.rounds[0][1]) == ["dummy", "twin"]
+    board = leaderboard(history.rounds[-1][1], params, None, history).set_index("model")
+    assert board.loc["rival", "why"] == "not needed: twin reached the target in round 0"
+    assert board.loc["other", "why"] == board.loc["rival", "why"]
+    assert np.isnan(board.loc["rival", "score"]) and not board.loc["rival", "kept"]
+
+
+def test_clearly_worse_rungs_leave_and_the_rest_see_more_rows(
+    make_frame: Frame, params: Params, done: Done
+) -> None:
+    params = racing(params, top_k=1, factor=2, max_rows=200)
+    hard = done.model_copy(update={"target": 1e9})  # never reached: the race runs its rounds
+    asked: list[int] = []
+
+    def more(rows: int) -> pd.DataFrame:
+        asked.append(rows)
+        return make_frame(rows, seed=1)
+
+    history = race(make_frame(48), more, 10_000, params, hard)
+    first = history.rounds[0][1]
+    assert list(first) == ["dummy", "twin", "rival", "other"]  # round 0: ladder order
+    assert history.left["twin"][0] == 0
+    assert history.left["twin"][1].startswith("dropped in round 0 (48 rows): clearly worse than")
+    # Two rivals left, top_k=1: they race on 2x the rows, drawn from the training split.
+    assert asked[0] == 96 and history.rounds[1][0] == 96
+    assert "twin" not in history.rounds[1][1] and "dummy" in history.rounds[1][1]
+    table = history.history()
+    assert table.groupby("model")["round"].max().to_dict()["twin"] == 0
+    assert set(table["rows"]) >= {48, 96}
+    board = leaderboard(history.rounds[-1][1], params, None, history).set_index("model")
+    assert board.index.tolist() == ["dummy", "twin", "rival", "other"]
+    assert board.loc["twin", "round"] == 0 and board.loc["twin", "rows"] == 48
+    assert board.loc["rival", "fits"] == sum(
+        len(results["rival"].scores) for _, results in history.rounds if "rival" in results
+    )
+    assert board["kept"].sum() <= 1
+    assert board.loc[["rival", "other"], "cost_power"].between(0.5, 2.0).all()
