@@ -12,8 +12,8 @@ from {{ cookiecutter.module_name }}.baselines import leaderboard, race
 from {{ cookiecutter.module_name }}.core.config import Done, Params, Rung
 from {{ cookiecutter.module_name }}.modeling.cost import full_fit_cpu
 from {{ cookiecutter.module_name }}.modeling.race import (
-    cheapest_first,
     cost_law,
+    out_of_order,
     race_sizes,
 )
 
@@ -61,10 +61,11 @@ def test_the_leaderboard_cost_law_drives_the_tuning_estimate() -> None:
     assert full_fit_cpu(linear, 800, folds=5) == pytest.approx(0.1 * 800 / 80)
 
 
-def test_cheapest_first_keeps_ladder_order_within_a_factor_of_two() -> None:
-    cost = {"logistic": 0.0103, "naive_bayes": 0.0081, "forest": 0.11, "knn": 0.0001}
-    order = cheapest_first(list(cost), cost.__getitem__)
-    assert order == ["knn", "logistic", "naive_bayes", "forest"]
+def test_the_cost_law_flags_a_rung_far_cheaper_than_one_above_it() -> None:
+    cost = {"logistic": 0.0103, "naive_bayes": 0.0081, "forest": 0.11, "boosting": 0.02}
+    hints = out_of_order(list(cost), cost, factor=3)
+    assert hints == ["boosting (~0.02 CPU s a fold) before forest (~0.11)"]
+    assert out_of_order(["logistic", "naive_bayes"], cost, factor=3) == []
 
 
 def ladder(params: Params) -> dict[str, Rung]:

@@ -32,7 +32,7 @@ from .core.stream import chunks
 from .core.task import check_metric, make_cv, smallest_group
 from .modeling.crossval import CVResult, ScoringError, beats, cross_score, missing_response
 from .modeling.ladder import build_candidate, build_model, split_xy
-from .modeling.race import Race, cheapest_first, clearly_worse, race_sizes, reaches
+from .modeling.race import Race, clearly_worse, out_of_order, race_sizes, reaches
 
 log = logging.getLogger(__name__)
 
@@ -152,12 +152,13 @@ def race(
     state = Race()
     for index, planned in enumerate(race_sizes(len(first), largest, settings.factor)):
         frame = first if index == 0 else more(planned)
-        # Round 0 in ladder order (written cheapest first), later ones by each rung's cost law.
         cost = {name: state.law(name).fit_cpu(len(frame)) for name in alive}
-        order = cheapest_first(alive, cost.__getitem__)
-        results = run_ladder(frame, params, done.metric, skip, [dummy, *order], done.target)
+        results = run_ladder(frame, params, done.metric, skip, [dummy, *alive], done.target)
         state.rounds.append((len(frame), results))
         ran = [name for name in alive if name in results]
+        if index:  # ladder order, written cheapest first: say where the law disagrees
+            for hint in out_of_order(ran, cost, settings.factor):
+                log.info("round %d: the cost law puts %s; move it up the ladder?", index, hint)
         state.reached = next((name for name in ran if reaches(results[name], done.target)), None)
         if state.reached:
             for name in alive:

@@ -5,13 +5,13 @@ the training split, up to `baselines.max_rows`. The dummy runs in every round, o
 folds, as the bar. After a round, a rung the round's best beats beyond noise (the corrected
 t-test, `baselines.alpha`) is dropped; the race ends when a rung reaches done.yaml's target
 with its standard error accounted for, when at most `top_k` rungs are left, or at the last
-size. Within a round the rungs run cheapest first, by a cost model fitted to the rounds before.
+size. Within a round the rungs run in ladder order, written cheapest first; a cost law fitted
+to the rounds before says where that order looks wrong, and estimates what tuning will cost.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -128,13 +128,17 @@ def clearly_worse(results: dict[str, CVResult], alpha: float) -> tuple[str, dict
     return best, worse
 
 
-def cheapest_first(names: list[str], cost: Callable[[str], float]) -> list[str]:
-    """Rungs in order of predicted cost, `names` being in ladder order.
+def out_of_order(names: list[str], cost: dict[str, float], factor: float) -> list[str]:
+    """Rungs the cost law predicts at least `factor` times cheaper than one above them.
 
-    Rungs within the same power of two keep ladder order: at a few milliseconds a fit, what
-    separates them is noise, and the ladder is written cheapest first.
+    The race runs a round in ladder order, which params.yaml writes cheapest first: an order
+    taken from measured CPU would change with the machine's load, and with it which rung
+    reaches the target first, so two runs of the same data could ship different models. The
+    law only says where the written order looks wrong, for a person to move the rung up.
     """
-    band = {
-        name: math.floor(math.log2(cost(name))) if cost(name) > 0 else -math.inf for name in names
-    }
-    return sorted(names, key=lambda name: (band[name], names.index(name)))
+    return [
+        f"{later} (~{cost[later]:.2g} CPU s a fold) before {earlier} (~{cost[earlier]:.2g})"
+        for i, earlier in enumerate(names)
+        for later in names[i + 1 :]
+        if cost[later] > 0 and cost[earlier] >= factor * cost[later]
+    ]
