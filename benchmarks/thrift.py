@@ -2,9 +2,12 @@
 
 Every arm runs with n_jobs=1 and one BLAS thread, CPU measured with `time.process_time`, on
 the same preprocessing (the baked project's own feature pipeline). Our arm is the generated
-project's selection code itself, imported from a fresh bake, never a copy of it.
+project's selection code itself, imported from a fresh bake, never a copy of it. The oracle
+arm is the grid's winner alone, cross-validated once and fitted once: what selection costs when
+the answer is known beforehand, the floor under every arm.
 
     python benchmarks/thrift.py [DATASET ...]     # measure, one JSON file per dataset
+    python benchmarks/thrift.py --reuse [DATASET ...]  # keep the grid, rerun every other arm
     python benchmarks/thrift.py --report          # write benchmarks/RESULTS.md from them
 """
 
@@ -13,11 +16,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import logging
 import math
 import shutil
 import sys
-import time
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -27,24 +29,21 @@ from sklearn.model_selection import (
     GridSearchCV,
     RepeatedKFold,
     RepeatedStratifiedKFold,
+    cross_val_score,
     train_test_split,
 )
-from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bakes  # noqa: E402
+from cpu import measured, median  # noqa: E402
+from flaml_arm import flaml_arm  # noqa: E402
 from results import report  # noqa: E402
 from suites import DATASETS  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work"
-FLAML_BUDGETS = (5, 20, 60)
-PROTOCOL = "ours asked to reach T, with the grid's CPU as budget"
-FLAML_ESTIMATORS = {
-    ("classification", "tabular"): ["lrl2", "kneighbor", "rf", "histgb", "svc"],
-    ("regression", "tabular"): ["enet", "kneighbor", "rf", "histgb"],
-    ("classification", "text"): ["lrl2", "svc", "sgd"],
-}
+PROTOCOL = "ours asked to reach T, with the grid's CPU as budget; oracle; FLAML to T"
+log = logging.getLogger("thrift")
 
 
 # The package's modules the arms call, by the names used here.
@@ -77,27 +76,45 @@ def bake(task: str, kind: str):
     return loaded, loaded["config"].load_params(root), loaded["config"].load_done(root), root
 
 
-def measured(fn, *args):
-    with threadpool_limits(limits=1), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        start = time.process_time()
-        result = fn(*args)
-        return result, time.process_time() - start
+def grid_cv(m, params):
+    """The grid's folds, which the oracle reuses: tune's K-fold, unrepeated, tune's seed."""
+    return m["task"].make_cv(params.tune.cv_folds, 1, params.tune.seed)
 
 
 def spendthrift(m, params, done, X, y):
-    """Exhaustive GridSearchCV over every family's full space, on all training rows."""
-    best, best_score = None, -math.inf
-    cv = m["task"].make_cv(params.tune.cv_folds, 1, params.tune.seed)
-    for rung in list(params.ladder.values())[1:]:
+    """Exhaustive GridSearchCV over every family's full space, on all training rows.
+
+    Returns the refitted best model and the winner: its rung, its parameters and its CV score.
+    """
+    best, winner = None, {"cv": -math.inf}
+    for name, rung in list(params.ladder.items())[1:]:
         if rung.max_rows is not None and len(X) > rung.max_rows:
             continue  # the same size limit as ours: a kernel SVM on 40k rows is no one's choice
         candidate = m["ladder"].build_candidate(rung, params.data, params.features)
         grid = {f"model__{k}": v for k, v in rung.search.items()} or [{}]
-        search = GridSearchCV(candidate, grid, cv=cv, scoring=done.metric, n_jobs=1).fit(X, y)
-        if search.best_score_ > best_score:
-            best, best_score = search.best_estimator_, search.best_score_
-    return best
+        cv = grid_cv(m, params)
+        search = GridSearchCV(candidate, grid, cv=cv, scoring=done.metric, n_jobs=1)
+        search.fit(X, y)
+        if search.best_score_ > winner["cv"]:
+            chosen = {k.removeprefix("model__"): plain(v) for k, v in search.best_params_.items()}
+            best = search.best_estimator_
+            winner = {"rung": name, "params": chosen, "cv": float(search.best_score_)}
+    return best, winner
+
+
+def plain(value):
+    """A parameter as JSON holds it (params.yaml's values are; a numpy scalar is not)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def oracle(m, params, done, X, y, winner: dict):
+    """The grid's winner alone: one cross-validation on the grid's folds, one fit on all rows."""
+    model = m["ladder"].build_candidate(
+        params.ladder[winner["rung"]], params.data, params.features
+    )
+    model.set_params(**{f"model__{k}": v for k, v in winner["params"].items()})
+    scores = cross_val_score(model, X, y, cv=grid_cv(m, params), scoring=done.metric, n_jobs=1)
+    return model.fit(X, y), float(scores.mean())
 
 
 def ours(m, params, done, train):
@@ -114,28 +131,6 @@ def ours(m, params, done, train):
     return model.fit(X, y), pick.name
 
 
-def flaml_arm(m, params, done, X, y, task, kind, budget):
-    from flaml import AutoML
-
-    features = m["ladder"].build_features(params.data, params.features)
-    metric = {"f1_macro": "macro_f1", "r2": "r2"}[done.metric]
-    automl = AutoML()
-    automl.fit(
-        features.fit_transform(X, y),
-        y,
-        task=task,
-        metric=metric,
-        time_budget=budget,
-        estimator_list=FLAML_ESTIMATORS[(task, kind)],
-        n_jobs=1,
-        seed=0,
-        verbose=0,
-    )
-    from sklearn.pipeline import Pipeline
-
-    return Pipeline([("features", features), ("model", automl.model.estimator)])
-
-
 def referee(model, X, y, X_test, y_test, metric, task) -> dict[str, float]:
     """Rescore a final model by repeated CV with another seed, and on the held-out split."""
     splitter = RepeatedStratifiedKFold if task == "classification" else RepeatedKFold
@@ -148,18 +143,27 @@ def referee(model, X, y, X_test, y_test, metric, task) -> dict[str, float]:
     return {"cv": float(scores.mean()), "se": se, "test": float(scorer(model, X_test, y_test))}
 
 
-def run(name: str, reuse: dict | None = None) -> dict:
-    """Every arm on one dataset; with `reuse`, the grid and FLAML figures of an earlier run."""
-    task, kind, load = DATASETS[name]
+def load(name: str, m, params):
+    """The dataset's frame, and the params that read it: a text set's label is `target` too."""
+    _, kind, loader = DATASETS[name]
+    if kind == "text":  # the text bake's label is its demo corpus's `topic`
+        data = params.data.model_copy(update={"target": "target"})
+        params = params.model_copy(update={"data": data})
+    if loader is not None:
+        return loader(), params
+    frame = m["corpus"].make_corpus(params.demo.rows, params.demo.seed)
+    return frame[["text", "topic"]].rename(columns={"topic": "target"}), params
+
+
+def run(name: str, reuse: dict | None = None, runs: int = 3) -> dict:
+    """Every arm on one dataset; with `reuse`, the grid's figures and winner of an earlier run.
+
+    Ours, the oracle and FLAML's first budget to reach T run `runs` times, for median CPU; the
+    grid, and FLAML at each budget for its final model, once.
+    """
+    task, kind, _ = DATASETS[name]
     m, params, done, root = bake(task, kind)
-    if load is None:
-        frame = m["corpus"].make_corpus(params.demo.rows, params.demo.seed)
-        frame = frame[["text", "topic"]].rename(columns={"topic": "target"})
-        params = params.model_copy(
-            update={"data": params.data.model_copy(update={"target": "target"})}
-        )
-    else:
-        frame = load()
+    frame, params = load(name, m, params)
     stratify = frame["target"] if task == "classification" else None
     train, test = train_test_split(frame, test_size=0.2, random_state=42, stratify=stratify)
     train, test = train.reset_index(drop=True), test.reset_index(drop=True)
@@ -172,17 +176,27 @@ def run(name: str, reuse: dict | None = None) -> dict:
     )
     row["dummy"] = judge(dummy.fit(X, y))
     if reuse:
-        row |= {key: value for key, value in reuse.items() if key.startswith(("grid", "flaml"))}
+        if "grid_winner" not in reuse:
+            sys.exit(f"{name}: the stored result names no grid winner; rerun it without --reuse")
+        row |= {key: value for key, value in reuse.items() if key.startswith("grid")}
     else:
-        grid, row["grid_cpu"] = measured(spendthrift, m, params, done, X, y)
+        log.info("%s: the grid", name)
+        (grid, row["grid_winner"]), row["grid_cpu"] = measured(spendthrift, m, params, done, X, y)
         row["grid"] = judge(grid)
-        for budget in FLAML_BUDGETS:
-            model, cpu = measured(flaml_arm, m, params, done, X, y, task, kind, budget)
-            row[f"flaml_{budget}"], row[f"flaml_{budget}_cpu"] = judge(model), cpu
+    row["T"] = row["grid"]["cv"] - max(0.005, row["grid"]["se"])
+    log.info("%s: the oracle (%s), T = %.4f", name, row["grid_winner"]["rung"], row["T"])
+    cpus = []
+    for _ in range(runs):
+        (model, row["oracle_own_cv"]), cpu = measured(
+            oracle, m, params, done, X, y, row["grid_winner"]
+        )
+        cpus.append(cpu)
+    row["oracle"], row["oracle_cpu_runs"], row["oracle_cpu"] = judge(model), cpus, median(cpus)
+    log.info("%s: FLAML", name)
+    row |= flaml_arm(m, params, done, X, y, task, kind, judge, row["T"], runs)
     # Ours is asked to reach T, as a user would write it in done.yaml: its CPU is the CPU it
     # needs to first reach T (tuning stops there), not the CPU of chasing the grid's best. Its
     # budget is what the grid spent: the default 60 s would forbid tuning on 40,000 rows.
-    row["T"] = row["grid"]["cv"] - max(0.005, row["grid"]["se"])
     budget = max(done.budget_cpu_seconds, row["grid_cpu"])
     asked = done.model_copy(
         update={
@@ -191,12 +205,16 @@ def run(name: str, reuse: dict | None = None) -> dict:
             "budget_cpu_seconds": budget,
         }
     )
-    (model, pick), cpu = measured(ours, m, params, asked, train)
+    log.info("%s: ours", name)
+    cpus, picks = [], []
+    for _ in range(runs):
+        (model, pick), cpu = measured(ours, m, params, asked, train)
+        cpus.append(cpu)
+        picks.append(pick)
+    if len(set(picks)) > 1:
+        log.warning("%s: ours picked %s in its runs; the last is judged", name, picks)
     row["ours_pick"], row["ours"] = pick, judge(model)
-    # Our arm is cheap enough to repeat: each --reuse run adds one measurement of it.
-    earlier = (reuse or {}).get("ours_cpu_runs", []) if (reuse or {}).get("protocol") else []
-    row["ours_cpu_runs"] = [*earlier, cpu]
-    row["ours_cpu"] = float(np.median(row["ours_cpu_runs"]))
+    row["ours_cpu_runs"], row["ours_cpu"] = cpus, median(cpus)
     row["protocol"] = PROTOCOL
     return row
 
@@ -206,18 +224,23 @@ def main() -> None:
     cli.add_argument("datasets", nargs="*", choices=[*DATASETS, []], default=[])
     cli.add_argument("--report", action="store_true", help="write RESULTS.md from the results")
     cli.add_argument(
-        "--reuse", action="store_true", help="rerun only our arm, keeping grid and FLAML figures"
+        "--reuse", action="store_true", help="keep the grid's figures, rerun every other arm"
+    )
+    cli.add_argument(
+        "--runs", type=int, default=3, help="runs of ours, the oracle and FLAML to T (median)"
     )
     args = cli.parse_args()
+    logging.basicConfig(format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    log.setLevel(logging.INFO)
     if not args.report:
         (WORK / "results").mkdir(parents=True, exist_ok=True)
         for name in args.datasets or DATASETS:
             path = WORK / "results" / f"{name}.json"
             reuse = json.loads(path.read_text()) if args.reuse and path.is_file() else None
-            row = run(name, reuse)
+            row = run(name, reuse, args.runs)
             path.write_text(json.dumps(row, indent=2))
             print(json.dumps(row), flush=True)
-    text = report(sorted((WORK / "results").glob("*.json")), FLAML_BUDGETS)
+    text = report(sorted((WORK / "results").glob("*.json")))
     (HERE / "RESULTS.md").write_text(text)
     print(text)
 
