@@ -118,12 +118,19 @@ def oracle(m, params, done, X, y, winner: dict):
 
 
 def ours(m, params, done, train):
-    """The project's own selection: baselines on the sample, halving on the kept rungs."""
+    """The project's own selection: the race over the ladder, then halving on the kept rungs."""
     X, y = m["ladder"].split_xy(train, params.data)
-    sample = m["sample"].draw_sample(train, params.data.target, params.sample)
+    target, folds = params.data.target, params.baselines.cv_folds
+
+    def drawn(rows: int):  # the sample stage's draw, and each later round's, from the same rows
+        sample = params.sample.model_copy(update={"max_rows": rows})
+        return m["sample"].draw_sample(train, target, sample, folds)
+
     skipped = m["baselines"].too_large(params, len(train))
-    results = m["baselines"].run_ladder(sample, params, done.metric, skipped)
-    board = m["baselines"].leaderboard(results, params, skipped)
+    history = m["baselines"].race(
+        drawn(params.sample.max_rows), drawn, len(train), params, done, skipped
+    )
+    board = m["baselines"].leaderboard(history.rounds[-1][1], params, skipped, history)
     tuned = m["search"].tune_rungs(X, y, board, params, done)
     pick, why = m["search"].one_se_pick(tuned, board.set_index("model")["cpu_seconds"].to_dict())
     model = m["ladder"].build_candidate(params.ladder[pick.name], params.data, params.features)
