@@ -43,6 +43,7 @@ COMMON = {
     "tests/test_pipeline.py",
     "tests/test_predict.py",
     "tests/test_prepare.py",
+    "tests/test_race.py",
     "tests/test_sample.py",
     "tests/test_stream.py",
     "tests/test_warm.py",

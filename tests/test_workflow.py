@@ -82,4 +82,4 @@ def test_every_run_step_passes_in_order(tmp_path):
     page = summary.read_text()
     assert page.startswith("## Verdict: done\n")
     assert "## Leaderboard" in page and "| dummy |" in page
-    assert "| model | score | score_se | cpu_seconds | kept | why |" in page
+    assert "| model | score | score_se | rows | cpu_seconds | kept | why |" in page
