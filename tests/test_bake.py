@@ -48,6 +48,7 @@ COMMON = {
     "tests/test_stream.py",
     "tests/test_warm.py",
     "tests/test_search.py",
+    "tests/test_folds.py",
     "tests/test_forecast.py",
     "tests/test_plots.py",
     "tests/test_report.py",

@@ -161,7 +161,7 @@ def test_baselines_stage_says_what_fits_without_a_traceback(
     write_table(frame, paths.train)
     write_table(frame, paths.sample)
     fitted = []
-    monkeypatch.setattr(baselines, "cross_score", lambda *args, **kw: fitted.append(args))
+    monkeypatch.setattr(baselines, "featurize", lambda *args, **kw: fitted.append(args))
     monkeypatch.chdir(root)
     with pytest.raises(SystemExit) as exit:
         run_stage(baselines.main)

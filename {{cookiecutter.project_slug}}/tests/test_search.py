@@ -179,10 +179,14 @@ def test_tuning_stops_once_the_target_is_reached(
     easy = done.model_copy(update={"target": 0.0})  # every rung beats it
     results = tune_rungs(X, y, board(small, [second, first]), small, easy)
     assert [t.name for t in results] == [first, second]  # ladder order, not board order
-    assert results[0].status == "tuned" and results[0].score >= 0.0
+    # Its defaults, cross-validated on every row, reach the target: nothing is searched.
+    assert results[0].status == "defaults: reached the target at its defaults on 60 rows"
+    assert results[0].score >= 0.0 and results[0].params == {} and results[0].candidates == 1
     assert results[0].cpu_seconds > 0
     assert results[1].status == f"not needed: {first} reached the target"
     assert math.isnan(results[1].score)
+    pick, why = one_se_pick(results, {first: 1.0, second: 1.0})
+    assert pick is results[0] and why == results[0].status
 
 
 def test_a_rung_that_reached_the_target_in_the_race_is_not_searched(

@@ -30,8 +30,17 @@ from .core.receipts import add_model_cpu
 from .core.settings import ThriftyError
 from .core.stream import chunks
 from .core.task import check_metric, make_cv, smallest_group
-from .modeling.crossval import CVResult, ScoringError, beats, cross_score, missing_response
-from .modeling.ladder import build_candidate, build_model, split_xy
+from .modeling.crossval import (
+    CVResult,
+    ScoringError,
+    beats,
+    missing_response,
+    round_cpu,
+    score_model,
+)
+from .modeling.features import build_features
+from .modeling.folds import featurize
+from .modeling.ladder import build_model, split_xy
 from .modeling.race import Race, clearly_worse, out_of_order, race_sizes, reaches
 
 log = logging.getLogger(__name__)
@@ -90,7 +99,8 @@ def run_ladder(
 ) -> dict[str, CVResult]:
     """Cross-validate the rungs `names` (default: the ladder, in order) on the same seeded folds.
 
-    A rung that cannot be scored with `metric` is added to `skip` with the reason (the
+    The feature steps, the same on every rung, are fitted once per fold for all of them. A
+    rung that cannot be scored with `metric` is added to `skip` with the reason (the
     leaderboard shows it), not run further; the stage goes on with the others. With `target`,
     the round stops after the first rung that reaches it with its standard error accounted for.
     """
@@ -102,13 +112,15 @@ def run_ladder(
     results = {}
     names = list(params.ladder) if names is None else names
     runnable = [name for name in names if name not in set(skip)]
+    features = build_features(params.data, params.features)
+    folds = featurize(features, X, y, cv, params.compute.n_jobs)
     width = max(map(len, params.ladder))  # the names line up however long the longest is
     rungs = tqdm(runnable, desc="baselines", disable=not sys.stderr.isatty())
     for name in rungs:
         rungs.set_postfix_str(name)
-        candidate = build_candidate(params.ladder[name], params.data, params.features)
+        model = build_model(params.ladder[name])
         try:
-            results[name] = cross_score(candidate, X, y, cv, metric, params.compute.n_jobs)
+            results[name] = score_model(model, folds, metric, params.compute.n_jobs)
         except ScoringError as error:
             if name == dummy:  # without the bar, no rung can be judged
                 raise ThriftyError(
@@ -274,7 +286,7 @@ def main(root: Path) -> None:
 
     with engine(params.compute):
         history = race(sample, more, full_rows, params, done, skipped)
-    add_model_cpu(sum(r.cpu for _, results in history.rounds for r in results.values()))
+    add_model_cpu(sum(round_cpu(results) for _, results in history.rounds))
     board = leaderboard(history.rounds[-1][1], params, skipped, history)
     write_table(board, paths.leaderboard)
     write_table(history.history(), paths.race)

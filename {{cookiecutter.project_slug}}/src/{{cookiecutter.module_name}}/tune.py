@@ -30,7 +30,7 @@ from .core.receipts import add_model_cpu
 from .core.records import Forecast, Tuning, write_record
 from .core.stream import chunks, count_rows
 from .modeling.cost import grid_estimate
-from .modeling.crossval import one_thread
+from .modeling.folds import one_thread
 from .modeling.forecast import learning_outlook
 from .modeling.ladder import build_candidate, split_xy
 from .modeling.search import Tuned, one_se_pick, tune_rungs

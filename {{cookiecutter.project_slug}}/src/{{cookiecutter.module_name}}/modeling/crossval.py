@@ -1,7 +1,8 @@
 """Cross-validation that counts CPU seconds, and the statistics that compare candidates.
 
 scikit-learn's `cross_validate` reports wall-clock times; thrift is measured in CPU, so each
-fold measures `time.process_time` inside the worker that runs it, whatever `n_jobs` is.
+fold measures `time.process_time` inside the worker that runs it, whatever `n_jobs` is. A
+round of the race scores every rung's model on the same fitted features (`folds.featurize`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import math
 import pickle
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,7 +19,9 @@ from joblib import Parallel, delayed
 from scipy import stats
 from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import get_scorer
-from threadpoolctl import threadpool_limits
+from sklearn.pipeline import Pipeline
+
+from .folds import Fold, Folds, featurize, one_thread
 
 
 class ScoringError(ValueError):
@@ -34,6 +38,12 @@ class CVResult:
     test_fraction: float
     model_bytes: int
     rows: int
+    shared_cpu: float = 0.0  # the part of fit_cpu + predict_cpu spent once for every rung
+
+    @property
+    def own_cpu(self) -> float:
+        """CPU seconds this rung added to its round: its model, and transforms not shared."""
+        return self.cpu - self.shared_cpu
 
     @property
     def mean(self) -> float:
@@ -45,7 +55,7 @@ class CVResult:
 
     @property
     def cpu(self) -> float:
-        """CPU seconds of every fit and score."""
+        """CPU seconds of every fit and score, the features' included: the rung's cost alone."""
         return self.fit_cpu + self.predict_cpu
 
     @property
@@ -60,35 +70,6 @@ def corrected_variance(values: np.ndarray, test_fraction: float) -> float:
         return 0.0
     ratio = test_fraction / (1 - test_fraction)
     return (1 / len(values) + ratio) * float(np.var(values, ddof=1))
-
-
-_ONE_THREAD = False  # set once this process has limited BLAS to one thread
-
-
-def one_thread() -> None:
-    """One BLAS/OpenMP thread in this process from now on: joblib's processes use the cores.
-
-    On problems this small, extra threads mostly spin: a busy machine once turned a 0.1 s
-    sparse fit into 6 CPU seconds. Set once per process (a forked worker inherits both the
-    limit and this flag); each setting costs milliseconds.
-    """
-    global _ONE_THREAD
-    if not _ONE_THREAD:
-        threadpool_limits(limits=1)
-        _ONE_THREAD = True
-
-
-def _fold(estimator, X, y, train, test, scorer) -> tuple[float, float, float, int]:
-    one_thread()  # in the worker that runs the fold
-    start = time.process_time()
-    model = clone(estimator).fit(X.iloc[train], y.iloc[train])
-    fitted = time.process_time()
-    try:
-        score = scorer(model, X.iloc[test], y.iloc[test])
-    except (ValueError, AttributeError) as error:  # no such response, or it does not fit y
-        raise ScoringError(first_line(error)) from error
-    scored = time.process_time()
-    return float(score), fitted - start, scored - fitted, len(pickle.dumps(model))
 
 
 def first_line(error: BaseException) -> str:
@@ -120,28 +101,78 @@ def missing_response(estimator: BaseEstimator, metric: str) -> str | None:
     return " or ".join(methods)
 
 
+def _score_fold(model, fold: Fold, X, y, scorer, measure: bool) -> tuple[float, float, float, int]:
+    one_thread()
+    start = time.process_time()
+    X_train, X_test = fold.X_train, fold.X_test
+    if X_train is None:  # not kept: transformed again from the split's fitted features
+        X_train = fold.features.transform(X.iloc[fold.train])
+    fitted = clone(model).fit(X_train, y.iloc[fold.train])
+    trained = time.process_time()
+    try:
+        if X_test is None:
+            X_test = fold.features.transform(X.iloc[fold.test])
+        score = scorer(fitted, X_test, y.iloc[fold.test])
+    except (ValueError, AttributeError) as error:  # no such response, or it does not fit y
+        raise ScoringError(first_line(error)) from error
+    scored = time.process_time()
+    size = len(pickle.dumps(fitted)) if measure else 0  # the first fold's model stands for all
+    return float(score), trained - start, scored - trained, size
+
+
+def score_model(model: BaseEstimator, folds: Folds, metric: str, n_jobs: int = 1) -> CVResult:
+    """Score `model` on every split of `folds`, fitted on their features; CPU and model size.
+
+    The result's CPU includes the features', as if the rung were cross-validated alone;
+    `shared_cpu` says how much of it the round spent once for every rung. Raises ScoringError,
+    with the first line of scikit-learn's message, when a fold cannot be scored with `metric`.
+    """
+    scorer = get_scorer(metric)
+    runs = Parallel(n_jobs=n_jobs)(
+        delayed(_score_fold)(model, fold, folds.X, folds.y, scorer, index == 0)
+        for index, fold in enumerate(folds.folds)
+    )
+    scores, fit_cpu, predict_cpu, sizes = (np.array(column) for column in zip(*runs, strict=True))
+    features_fit = sum(f.fit_cpu for f in folds.folds)
+    features_predict = sum(f.predict_cpu for f in folds.folds)
+    first = folds.folds[0]
+    return CVResult(
+        scores=scores,
+        fit_cpu=float(fit_cpu.sum()) + features_fit,
+        predict_cpu=float(predict_cpu.sum()) + (features_predict if folds.kept else 0.0),
+        test_fraction=len(first.test) / len(folds.X),
+        model_bytes=int(sizes[0]) + first.features_bytes,
+        rows=len(folds.X),
+        shared_cpu=folds.cpu,
+    )
+
+
+def split_candidate(estimator: BaseEstimator) -> tuple[Any, BaseEstimator]:
+    """A candidate's feature steps and its model: a Pipeline's `features` step and the rest."""
+    if isinstance(estimator, Pipeline) and estimator.steps[0][0] == "features":
+        rest = estimator.steps[1:]
+        model = rest[0][1] if len(rest) == 1 else Pipeline(rest)
+        return estimator.steps[0][1], model
+    return None, estimator
+
+
 def cross_score(
     estimator: BaseEstimator, X: pd.DataFrame, y: pd.Series, cv, metric: str, n_jobs: int = 1
 ) -> CVResult:
-    """Score `estimator` on every split of `cv`; return scores, CPU seconds and model size.
+    """Score `estimator` (a candidate Pipeline, or any estimator) on every split of `cv`.
 
-    Raises ScoringError, with the first line of scikit-learn's message, when a fitted fold
-    cannot be scored with `metric`.
+    Returns scores, CPU seconds and model size; raises ScoringError, with the first line of
+    scikit-learn's message, when a fitted fold cannot be scored with `metric`.
     """
-    scorer = get_scorer(metric)
-    splits = list(cv.split(X, y))
-    folds = Parallel(n_jobs=n_jobs)(
-        delayed(_fold)(estimator, X, y, train, test, scorer) for train, test in splits
-    )
-    scores, fit_cpu, predict_cpu, sizes = (np.array(column) for column in zip(*folds, strict=True))
-    return CVResult(
-        scores=scores,
-        fit_cpu=float(fit_cpu.sum()),
-        predict_cpu=float(predict_cpu.sum()),
-        test_fraction=len(splits[0][1]) / len(X),
-        model_bytes=int(np.median(sizes)),
-        rows=len(X),
-    )
+    features, model = split_candidate(estimator)
+    return score_model(model, featurize(features, X, y, cv, n_jobs), metric, n_jobs)
+
+
+def round_cpu(results: dict[str, CVResult]) -> float:
+    """CPU seconds a round of rungs on the same folds spent: the shared features once."""
+    if not results:
+        return 0.0
+    return max(r.shared_cpu for r in results.values()) + sum(r.own_cpu for r in results.values())
 
 
 def beats(candidate: CVResult, reference: CVResult) -> float:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import FitFailedWarning
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import HalvingGridSearchCV, HalvingRandomSearchCV
@@ -25,6 +25,7 @@ from ..core.config import Done, Params
 from ..core.task import check_metric, make_cv
 from .cost import candidates_in, estimate_cost, full_fit_cpu, grid_size
 from .crossval import ScoringError, corrected_variance, cross_score
+from .folds import SharedFeatures
 from .ladder import build_candidate
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,8 @@ def halving_search(
 
     The first round has `min_rows` rows when that is fewer than scikit-learn's "exhaust" (the
     size at which the last round would use every row): a rung that survived the race at 600
-    rows is searched from 600 up, not from thousands.
+    rows is searched from 600 up, not from thousands. A round's candidates share the features
+    fitted on each of its splits (`SharedFeatures`): only the model's parameters differ.
     """
     grid = {f"model__{key}": values for key, values in space.items()}
     n_candidates = min(grid_size(space), max_candidates)
@@ -86,6 +88,8 @@ def halving_search(
         # rows): it scores NaN and is dropped. If every fit of a round fails, it still raises.
         error_score=np.nan,
     )
+    shared = SharedFeatures()
+    candidate = clone(candidate).set_params(memory=shared)
     if grid_size(space) <= max_candidates:
         search = HalvingGridSearchCV(candidate, grid, **common)
     else:  # a large grid is sampled, never enumerated
@@ -96,7 +100,10 @@ def halving_search(
         warnings.simplefilter("ignore", FitFailedWarning)
         warnings.filterwarnings("ignore", "Scoring failed")
         warnings.filterwarnings("ignore", "One or more of the test scores are non-finite")
-        search.fit(X, y)
+        try:
+            search.fit(X, y)
+        finally:
+            shared.close()
     splits = pd.DataFrame(search.cv_results_).filter(regex=r"^split\d+_test_score$")
     failed = int(splits.isna().to_numpy().sum())
     if failed:
@@ -212,7 +219,10 @@ def tune_rungs(
             log.warning("%-*s %s", width, name, tuned[-1].status)
             continue
         spent += default.fit_cpu + default.predict_cpu
-        if rung.search:
+        if default.mean >= done.target:  # its defaults on every row already do: nothing to search
+            status = f"defaults: reached the target at its defaults on {len(X)} rows"
+            result = Tuned(name, status, default.mean, default.se, default.mean, candidates=1)
+        elif rung.search:
             search = halving_search(
                 candidate,
                 rung.search,
@@ -232,6 +242,7 @@ def tune_rungs(
         else:
             result = Tuned(name, "tuned", default.mean, default.se, default.mean, rounds=1)
         spent += result.cpu_seconds
+        result.cpu_seconds += default.cpu  # the defaults' cross-validation is tuning's too
         tuned.append(result)
         log.info(
             "%-*s %s = %.4f (defaults %.4f)", width, name, done.metric, result.score, default.mean
