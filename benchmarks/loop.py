@@ -7,7 +7,10 @@ shared environment), and every figure is a whole process, timed from outside:
   receipts (reports/cost.json); with the warm start (the default: stages forked from a
   server that imported the libraries, core/warm.py) and without it (`THRIFTY_WARM=0`). A
   warm stage's CPU is not a child of DVC's, so the CPU figure of a warm run is the receipts';
-- the loop "label 10 items, `dvc repro`": the labeler driven through a pipe, then the rerun;
+- the loop "label 10 items, `dvc repro`": the labeler on a pseudo-terminal answering each
+  item it shows as the published model predicts it (a careful annotator agrees with a good
+  model on most items), then the rerun; and the same with one key typed for every item, which
+  makes the labels noisy, the race longer and tuning search (the loop's worst case);
 - the labeler's start-up: from launch to its first item on a pseudo-terminal;
 - `make demo` in a fresh clone of the template (`--demo`; it builds the template's own
   environment first, so it is the slowest figure here);
@@ -22,8 +25,10 @@ Each figure is the median of `--runs` runs (at least three).
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import pty
+import re
 import select
 import shutil
 import subprocess
@@ -72,6 +77,64 @@ def answer(project: Path) -> str:
         low, high = schema.split("range:", 1)[1].split("]", 1)[0].strip(" [").split(",")
         return f"{(float(low) + float(high)) / 2:g}"
     return "1"
+
+
+def model_answers(project: Path, work: Path) -> dict[str, str]:
+    """What the published model predicts for each pool item, as the labeler's key or number.
+
+    Run once before the timed loops, with the project's own `predict`, so the answers cost
+    the loop nothing.
+    """
+    import yaml
+
+    schema = yaml.safe_load((project / "labeling" / "schema.yaml").read_text())
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    output = work / "pool-predictions.csv"
+    predict = [str(project / ".venv" / "bin" / project.name), "predict"]
+    predict += ["--bundle", "artifacts/model", "--input", params["labels"]["pool"]]
+    run([*predict, "--output", str(output), "--keep", schema["id"]], project)
+    keys = {str(label["value"]): label["key"] for label in schema.get("labels", [])}
+    with output.open() as rows:
+        table = list(csv.DictReader(rows))
+    column = next(name for name in table[0] if name != schema["id"])
+    if keys:
+        return {row[schema["id"]]: keys[row[column]] for row in table}
+    return {row[schema["id"]]: f"{float(row[column]):.4g}" for row in table}
+
+
+def label_on_terminal(project: Path, n: int, answers: dict[str, str], fallback: str) -> float:
+    """Label `n` items on a pseudo-terminal, each with its answer; the session's wall seconds."""
+    command = [str(project / ".venv" / "bin" / project.name), "label", "--annotator", "bench"]
+    leader, follower = pty.openpty()
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [*command, "--n", str(n)],
+        cwd=project,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=environment(),
+    )
+    os.close(follower)
+    seen = b""
+    while process.poll() is None and time.perf_counter() - start < 120:
+        ready, _, _ = select.select([leader], [], [], 1)
+        if not ready:
+            continue
+        try:
+            seen += os.read(leader, 65536)
+        except OSError:  # the labeler closed its terminal
+            break
+        if seen.rstrip().endswith(b">"):  # a prompt: answer the last item shown
+            items = re.findall(rb"--- item (\S+)", seen)
+            reply = answers.get(items[-1].decode(), fallback) if items else fallback
+            os.write(leader, reply.encode() + b"\n")
+            seen = b""
+    process.wait(timeout=60)
+    os.close(leader)
+    if process.returncode != 0:
+        sys.exit(f"the labeler exited {process.returncode}:\n{seen.decode(errors='replace')}")
+    return time.perf_counter() - start
 
 
 def labeler_start(project: Path) -> float:
@@ -150,19 +213,25 @@ def main(argv: list[str] | None = None) -> int:
         wall, _ = run([dvc, "repro", "-f", "-q"], floor)
         note("floor: dvc repro -f", wall)
 
-    label = [str(project / ".venv" / "bin" / project.name), "label", "--annotator", "bench"]
     reply = answer(project)
+    answers = model_answers(project, work)
     for _ in range(runs):
-        labeled, _ = run([*label, "--n", "10"], project, stdin=f"{reply}\n" * 10)
+        labeled = label_on_terminal(project, 10, answers, reply)
         rerun, _ = run([dvc, "repro"], project)
         note("label 10 items", labeled)
         note("dvc repro after labeling", rerun)
         note("loop: label 10 items, dvc repro", labeled + rerun)
         commit(project, "Ten labels")
-        labeled, _ = run([*label, "--n", "10"], project, stdin=f"{reply}\n" * 10)
+        labeled = label_on_terminal(project, 10, answers, reply)
         rerun, _ = run([dvc, "repro"], project, THRIFTY_WARM="0")
         note("loop, THRIFTY_WARM=0", labeled + rerun)
         commit(project, "Ten labels, cold")
+    # The worst case, last: one key for every item makes the labels noisy.
+    for _ in range(runs):
+        labeled = label_on_terminal(project, 10, {}, reply)
+        rerun, _ = run([dvc, "repro"], project)
+        note("loop, one key for every item", labeled + rerun)
+        commit(project, "Ten labels, one key")
 
     for _ in range(runs):
         note("labeler: first item on screen", labeler_start(project))
