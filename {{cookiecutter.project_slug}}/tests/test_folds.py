@@ -53,7 +53,8 @@ def test_folds_too_large_to_keep_are_transformed_again_with_the_same_scores(
     folds = featurize(features, X, y, cv)
     assert not folds.kept and all(f.X_train is None and f.X_test is None for f in folds.folds)
     again = score_model(build_model(rung), folds, done.metric)
-    assert np.array_equal(again.scores, kept.scores)
+    # transform() after fit() may round differently from fit_transform(): equal, not identical.
+    assert np.allclose(again.scores, kept.scores, rtol=1e-6)
     # Only the fits were shared: each rung transformed the rows itself.
     assert folds.cpu == sum(f.fit_cpu for f in folds.folds)
 

@@ -10,7 +10,7 @@ import pytest
 
 from {{ cookiecutter.module_name }}.baselines import leaderboard, race
 from {{ cookiecutter.module_name }}.core.config import Done, Params, Rung
-from {{ cookiecutter.module_name }}.modeling.cost import full_fit_cpu
+from {{ cookiecutter.module_name }}.modeling.cost import fold_cpu
 from {{ cookiecutter.module_name }}.modeling.race import (
     cost_law,
     out_of_order,
@@ -53,12 +53,14 @@ def test_cost_law_recovers_a_power_and_is_linear_from_one_size() -> None:
     assert flat.power == 0.5
 
 
-def test_the_leaderboard_cost_law_drives_the_tuning_estimate() -> None:
-    row = pd.Series({"cost_coef": 1e-3, "cost_power": 1.0, "fit_cpu_seconds": 9.0, "fits": 1})
-    # One fit on 800 rows = one fold of a 5-fold cross-validation on 1000 rows.
-    assert full_fit_cpu(row, 800, folds=5) == pytest.approx(1.0)
+def test_the_leaderboard_cost_laws_drive_the_tuning_estimate() -> None:
+    row = pd.Series(
+        {"cost_coef": 1e-3, "cost_power": 1.0, "features_coef": 2e-4, "features_power": 1.0}
+    )
+    # One fold of a race round's cross-validation on 1000 rows: the features', the model's.
+    assert fold_cpu(row, 1000) == pytest.approx((0.2, 1.0))
     linear = pd.Series({"fit_cpu_seconds": 1.0, "fits": 10, "rows": 100, "cost_coef": np.nan})
-    assert full_fit_cpu(linear, 800, folds=5) == pytest.approx(0.1 * 800 / 80)
+    assert fold_cpu(linear, 800) == pytest.approx((0.0, 0.1 * 800 / 100))
 
 
 def test_the_cost_law_flags_a_rung_far_cheaper_than_one_above_it() -> None:

@@ -14,9 +14,10 @@ from {{ cookiecutter.module_name }}.core.config import Done, Params, Rung
 from {{ cookiecutter.module_name }}.core.task import make_cv
 from {{ cookiecutter.module_name }}.modeling.cost import (
     candidates_in,
-    estimate_cost,
     grid_estimate,
     grid_size,
+    halving_rounds,
+    search_cost,
 )
 from {{ cookiecutter.module_name }}.modeling.ladder import build_candidate, split_xy
 from {{ cookiecutter.module_name }}.modeling.search import (
@@ -118,19 +119,47 @@ def test_a_candidate_too_large_for_the_first_round_is_dropped(
     assert not math.isnan(result.score)
 
 
+# Linear laws: 1 ms of features and 5 ms of model for one fold of a round on 1000 rows.
+LAWS = pd.Series(
+    {"cost_coef": 5e-6, "cost_power": 1.0, "features_coef": 1e-6, "features_power": 1.0}
+)
+
+
 def test_cost_grows_with_candidates() -> None:
-    halving, grid = zip(*(estimate_cost(n, 3, 5, 1.0) for n in range(1, 100)), strict=True)
-    for estimates in (halving, grid):
-        assert all(a <= b for a, b in pairwise(estimates))
-        assert estimates[-1] > estimates[0]
-    assert estimate_cost(1, 3, 5, 1.0) == (5.0, 5.0)  # one candidate: one fit per fold
-    assert estimate_cost(24, 3, 5, 2.0) == tuple(2 * c for c in estimate_cost(24, 3, 5, 1.0))
+    estimates = [search_cost(LAWS, n, 3, 1000, 5, 5) for n in range(1, 100)]
+    halving, grid = zip(*estimates, strict=True)
+    assert all(a < b for a, b in pairwise(grid))
+    # Not step by step: 9 candidates start on fewer rows than 8 (one more round), as in
+    # scikit-learn's schedule.
+    assert halving[-1] > halving[8] > halving[0]
+    # One candidate: the defaults' cross-validation, five folds of features and model.
+    assert search_cost(LAWS, 1, 3, 1000, 5, 5) == pytest.approx((5 * 0.006, 5 * 0.006))
+    doubled = LAWS.copy()
+    doubled[["cost_coef", "features_coef"]] *= 2
+    assert search_cost(doubled, 24, 3, 1000, 5, 5) == pytest.approx(
+        tuple(2 * c for c in search_cost(LAWS, 24, 3, 1000, 5, 5))
+    )
 
 
 @pytest.mark.parametrize("n_candidates", [24, 100, 1000])
 def test_a_large_grid_costs_more_than_halving(n_candidates: int) -> None:
-    halving, grid = estimate_cost(n_candidates, 3, 5, 1.0)
+    halving, grid = search_cost(LAWS, n_candidates, 3, 10_000, 5, 5)
     assert grid > halving
+
+
+@pytest.mark.parametrize("min_rows", [None, 20])
+def test_halving_rounds_are_scikit_learns(
+    make_frame: Frame, params: Params, done: Done, min_rows: int | None
+) -> None:
+    X, y = split_xy(make_frame(270), params.data)
+    rung = Rung(
+        estimator=KNN, search={"n_neighbors": [1, 2, 3, 4, 5], "weights": ["uniform", "distance"]}
+    )
+    candidate = build_candidate(rung, params.data, params.features)
+    args = (rung.search, X, y, make_cv(3, 1, 0), done.metric, 3, 24, 0, 1, min_rows)
+    fitted = halving_search(candidate, *args)
+    rounds = halving_rounds(10, 3, 270, min_rows)
+    assert rounds == list(zip(fitted.n_resources_, fitted.n_candidates_, strict=True))
 
 
 def test_candidates_in_a_space() -> None:
@@ -247,9 +276,12 @@ def test_grid_estimate_counts_measured_searches_only(small: Params) -> None:
     measured = board(small, [])
     never_run = measured["model"] == second  # skipped by max_rows: no fits to scale from
     measured.loc[never_run, ["cpu_seconds", "fit_cpu_seconds", "rows", "fits"]] = math.nan
-    # 0.01 CPU s over 10 fits on 4/5 of 60 rows, scaled to all 60 rows; the dummy has no search.
-    per_fit = 0.01 / 10 / (1 - 1 / small.baselines.cv_folds)
-    expected = grid_size(small.ladder[first].search) * small.tune.cv_folds * per_fit
+    # 0.01 CPU s over 10 folds of a race round on 60 rows, scaled linearly to a grid fold's
+    # training rows (tune's 3 folds train on 2/3 of them, the race's 5 on 4/5), for every
+    # candidate; the dummy has no search.
+    folds, race_folds = small.tune.cv_folds, small.baselines.cv_folds
+    per_fold = 0.01 / 10 * (1 - 1 / folds) / (1 - 1 / race_folds)
+    expected = grid_size(small.ladder[first].search) * folds * per_fold
     assert grid_estimate(measured, small, rows=60) == pytest.approx(expected)
     assert grid_estimate(measured, small, rows=600) == pytest.approx(10 * expected)
 

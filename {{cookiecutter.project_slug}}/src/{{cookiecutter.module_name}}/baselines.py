@@ -228,6 +228,7 @@ def leaderboard(
         index, result = latest[name]
         runs = [r[name] for _, r in rounds if name in r]
         law = history.law(name) if history else None
+        features = history.features_law() if history else None
         if name not in p_values and name != dummy:  # left in an earlier round: its own dummy
             p_values[name] = beats(result, rounds[index][1][dummy])
         rows.append(
@@ -247,6 +248,8 @@ def leaderboard(
                 "round": index,
                 "cost_coef": law.coef if law else None,
                 "cost_power": law.power if law else None,
+                "features_coef": features.coef if features else None,
+                "features_power": features.power if features else None,
                 "kept": name in ranked,
                 "why": why[name],
             }

@@ -1,7 +1,12 @@
-"""What a search will cost, estimated from the race's fits before anything is tuned.
+"""What a search will cost, estimated from the race's cost laws before anything is tuned.
 
-The estimates decide which rungs fit `budget_cpu_seconds` and what an exhaustive grid over the
-same spaces would have cost (the receipt's comparison).
+Each measured rung's leaderboard row carries two power laws fitted to the race's rounds: its
+model's CPU for one fold (`cost_coef`, `cost_power`) and the feature steps' (`features_coef`,
+`features_power`, the same on every row). A halving search fits the features once per split of
+each of its rounds for all candidates (`folds.SharedFeatures`), while each candidate transforms
+its test rows itself; an exhaustive grid, as GridSearchCV runs it, fits them for every
+candidate. The estimates decide which rungs fit `budget_cpu_seconds`, and what the grid would
+have cost (the receipt's comparison).
 """
 
 from __future__ import annotations
@@ -23,42 +28,82 @@ def candidates_in(space: dict[str, list[Any]], max_candidates: int) -> int:
     return min(grid_size(space), max_candidates) if space else 1
 
 
-def full_fit_cpu(row: pd.Series, rows: int, folds: int) -> float:
-    """CPU seconds of one fit on `rows` rows, from the rung's leaderboard row.
+def halving_rounds(
+    n_candidates: int, factor: int, rows: int, min_rows: int | None = None
+) -> list[tuple[int, int]]:
+    """(rows, candidates) of each round of scikit-learn's successive halving on `rows` rows.
 
-    The race's cost law when the row has one (`cost_coef` * n ** `cost_power`: one fold of a
-    cross-validation on n rows, fitted to every round the rung ran; a fold trains on
-    1 - 1/`folds` of them); otherwise its per-fit CPU at one size, scaled linearly.
+    The first round has `min_rows` rows when that is fewer than "exhaust" (the size at which the
+    last round uses every row), as `search.halving_search` asks; then scikit-learn's rules: as
+    many rounds as it takes to leave fewer than `factor` candidates, no more than the rows allow.
+    (scikit-learn also starts on at least two rows per class and split, which only tiny data
+    sets notice.)
+    """
+    required = 1 + math.floor(math.log(max(n_candidates, 1), factor))
+    exhaust = max(rows // factor ** (required - 1), 1)
+    first = min_rows if min_rows is not None and 0 < min_rows < exhaust else exhaust
+    possible = 1 + math.floor(math.log(max(rows // first, 1), factor))
+    sizes, left = [], n_candidates
+    for index in range(min(required, possible)):
+        sizes.append((min(first * factor**index, rows), left))
+        left = math.ceil(left / factor)
+    return sizes
+
+
+def fold_cpu(row: pd.Series, rows: float) -> tuple[float, float]:
+    """(features, model) CPU seconds of one fold of a race round's cross-validation on `rows`.
+
+    From the rung's laws; without them, its CPU per fold at the one size it ran scaled
+    linearly, all of it counted as the model's.
     """
     if pd.notna(row.get("cost_coef")) and pd.notna(row.get("cost_power")):
-        law = CostLaw(float(row["cost_coef"]), float(row["cost_power"]))
-        return law.fit_cpu(rows / (1 - 1 / folds))
+        model = CostLaw(float(row["cost_coef"]), float(row["cost_power"])).fit_cpu(rows)
+        features = 0.0
+        if pd.notna(row.get("features_coef")) and pd.notna(row.get("features_power")):
+            law = CostLaw(float(row["features_coef"]), float(row["features_power"]))
+            features = law.fit_cpu(rows)
+        return features, model
     per_fit = row["fit_cpu_seconds"] / row["fits"]
-    return per_fit * rows / (row["rows"] * (1 - 1 / folds))
+    return 0.0, per_fit * rows / row["rows"]
 
 
-def estimate_cost(
-    n_candidates: int, factor: int, folds: int, fit_cpu: float
+def search_cost(
+    row: pd.Series,
+    n_candidates: int,
+    factor: int,
+    rows: int,
+    folds: int,
+    race_folds: int,
+    min_rows: int | None = None,
 ) -> tuple[float, float]:
-    """CPU seconds of a halving search and of an exhaustive grid, from one full-data fit's cost.
+    """CPU seconds of tuning a rung on `rows` rows with `folds` folds, and of a grid instead.
 
-    Halving keeps about n_candidates x rows constant per round, so each round costs about
-    `factor` full fits per fold at most; the grid fits every candidate on all rows.
+    Tuning is the defaults' cross-validation, then the halving search (none for one candidate);
+    the grid cross-validates every candidate on every row, each fitting its own features.
     """
-    rounds = 1 + math.ceil(math.log(max(n_candidates, 1), factor)) if n_candidates > 1 else 1
-    per_round = folds * fit_cpu * min(n_candidates, factor)
-    return rounds * per_round, n_candidates * folds * fit_cpu
+    # A law's n is a round's rows, whose folds train on 1 - 1/race_folds of them.
+    scale = (1 - 1 / folds) / (1 - 1 / race_folds)
+    features, model = fold_cpu(row, rows * scale)
+    tuning = folds * (features + model)
+    if n_candidates > 1:
+        for size, candidates in halving_rounds(n_candidates, factor, rows, min_rows):
+            shared, own = fold_cpu(row, size * scale)
+            # The split's features once; each candidate its model and its test rows' transform.
+            tuning += folds * (shared + candidates * (own + shared / folds))
+    return tuning, n_candidates * folds * (features + model)
 
 
 def grid_estimate(board: pd.DataFrame, params: Params, rows: int) -> float:
     """CPU seconds an exhaustive grid search over every rung's full space would take."""
     measured = board.dropna(subset=["fits"]).set_index("model")
     return sum(
-        estimate_cost(
+        search_cost(
+            measured.loc[name],
             grid_size(rung.search),
             params.tune.factor,
+            rows,
             params.tune.cv_folds,
-            full_fit_cpu(measured.loc[name], rows, params.baselines.cv_folds),
+            params.baselines.cv_folds,
         )[1]
         for name, rung in params.ladder.items()
         if name in measured.index and rung.search

@@ -84,9 +84,14 @@ class Race:
         return latest
 
     def law(self, name: str) -> CostLaw:
-        """The rung's cost law from every round it ran: one fold's fit and scoring, by rows."""
+        """The rung's cost law from every round it ran: one fold's model fit and scoring."""
         runs = [results[name] for _, results in self.rounds if name in results]
-        return cost_law([r.rows for r in runs], [r.cpu / len(r.scores) for r in runs])
+        return cost_law([r.rows for r in runs], [r.own_cpu / len(r.scores) for r in runs])
+
+    def features_law(self) -> CostLaw:
+        """The feature steps' cost law: one fold's fit and transforms, shared by every rung."""
+        rounds = [next(iter(results.values())) for _, results in self.rounds if results]
+        return cost_law([r.rows for r in rounds], [r.shared_cpu / len(r.scores) for r in rounds])
 
     def history(self) -> pd.DataFrame:
         """reports/race.csv: one row per rung and round it ran, what it scored and cost."""
@@ -102,7 +107,8 @@ class Race:
                         "score": result.mean,
                         "score_se": result.se,
                         "fit_cpu_seconds": result.fit_cpu,
-                        "cpu_seconds": result.fit_cpu + result.predict_cpu,
+                        "cpu_seconds": result.cpu,
+                        "features_cpu_seconds": result.shared_cpu,
                         "fits": len(result.scores),
                         "outcome": left[1] if left and left[0] == index else "on",
                     }

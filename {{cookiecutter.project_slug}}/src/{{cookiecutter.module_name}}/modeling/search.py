@@ -23,7 +23,7 @@ from tqdm import tqdm
 
 from ..core.config import Done, Params
 from ..core.task import check_metric, make_cv
-from .cost import candidates_in, estimate_cost, full_fit_cpu, grid_size
+from .cost import candidates_in, grid_size, search_cost
 from .crossval import ScoringError, corrected_variance, cross_score
 from .folds import SharedFeatures
 from .ladder import build_candidate
@@ -199,11 +199,14 @@ def tune_rungs(
         rung = params.ladder[name]
         row = rows.loc[name]
         n_candidates = candidates_in(rung.search, settings.max_candidates)
-        estimate, _ = estimate_cost(
+        estimate, _ = search_cost(
+            row,
             n_candidates,
             settings.factor,
+            len(X),
             settings.cv_folds,
-            full_fit_cpu(row, len(X), params.baselines.cv_folds),
+            params.baselines.cv_folds,
+            survived_at(row),
         )
         if reached:
             tuned.append(Tuned(name, f"not needed: {reached} reached the target"))
