@@ -54,6 +54,7 @@ MODULES = {
     "search": "modeling.search",
     "sample": "sample",
     "baselines": "baselines",
+    "race": "modeling.race",
     "corpus": "text.corpus",
 }
 
@@ -127,10 +128,10 @@ def ours(m, params, done, train):
         return m["sample"].draw_sample(train, target, sample, folds)
 
     skipped = m["baselines"].too_large(params, len(train))
-    history = m["baselines"].race(
+    history = m["race"].race(
         drawn(params.sample.max_rows), drawn, len(train), params, done, skipped
     )
-    board = m["baselines"].leaderboard(history.rounds[-1][1], params, skipped, history)
+    board = m["baselines"].leaderboard(history, params, skipped)
     tuned = m["search"].tune_rungs(X, y, board, params, done)
     pick, why = m["search"].one_se_pick(tuned, board.set_index("model")["cpu_seconds"].to_dict())
     model = m["ladder"].build_candidate(params.ladder[pick.name], params.data, params.features)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }}.baselines import leaderboard, run_ladder
+from {{ cookiecutter.module_name }}.baselines import leaderboard
 from {{ cookiecutter.module_name }}.core.compute import CONNECT_SECONDS, EXTRA, engine
 from {{ cookiecutter.module_name }}.core.config import ComputeParams, Done, Params, Rung, load_params
 from {{ cookiecutter.module_name }}.core.settings import ConfigError, ThriftyError
@@ -27,6 +27,7 @@ from {{ cookiecutter.module_name }}.core.task import make_cv
 from {{ cookiecutter.module_name }}.modeling.crossval import cross_score
 from {{ cookiecutter.module_name }}.modeling.forecast import measure_curve
 from {{ cookiecutter.module_name }}.modeling.ladder import build_candidate, split_xy
+from {{ cookiecutter.module_name }}.modeling.race import run_ladder
 from {{ cookiecutter.module_name }}.modeling.search import one_se_pick, tune_rungs
 
 distributed = pytest.importorskip("distributed")

@@ -12,15 +12,17 @@ import pytest
 from sklearn.metrics import get_scorer_names
 
 from {{ cookiecutter.module_name }} import baselines
-from {{ cookiecutter.module_name }}.baselines import cannot_score, leaderboard, run_ladder
+from {{ cookiecutter.module_name }}.baselines import cannot_score, leaderboard
 from {{ cookiecutter.module_name }}.core.config import Done, Params, Rung
 from {{ cookiecutter.module_name }}.core.console import run_stage
 from {{ cookiecutter.module_name }}.core.files import write_table
 from {{ cookiecutter.module_name }}.core.paths import Paths
 from {{ cookiecutter.module_name }}.core.settings import ThriftyError
 from {{ cookiecutter.module_name }}.core.task import METRICS, binary_only, check_metric
+from {{ cookiecutter.module_name }}.modeling import race as racing
 from {{ cookiecutter.module_name }}.modeling.crossval import missing_response, response_methods
 from {{ cookiecutter.module_name }}.modeling.ladder import build_model
+from {{ cookiecutter.module_name }}.modeling.race import run_ladder
 from {{ cookiecutter.module_name }}.modeling.search import tune_rungs
 
 Frame = Callable[..., pd.DataFrame]
@@ -161,7 +163,7 @@ def test_baselines_stage_says_what_fits_without_a_traceback(
     write_table(frame, paths.train)
     write_table(frame, paths.sample)
     fitted = []
-    monkeypatch.setattr(baselines, "featurize", lambda *args, **kw: fitted.append(args))
+    monkeypatch.setattr(racing, "featurize", lambda *args, **kw: fitted.append(args))
     monkeypatch.chdir(root)
     with pytest.raises(SystemExit) as exit:
         run_stage(baselines.main)

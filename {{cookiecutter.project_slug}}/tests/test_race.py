@@ -8,14 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }}.baselines import leaderboard, race
+from {{ cookiecutter.module_name }}.baselines import leaderboard
 from {{ cookiecutter.module_name }}.core.config import Done, Params, Rung
-from {{ cookiecutter.module_name }}.modeling.cost import fold_cpu
-from {{ cookiecutter.module_name }}.modeling.race import (
-    cost_law,
-    out_of_order,
-    race_sizes,
-)
+from {{ cookiecutter.module_name }}.modeling.cost import cost_law, fold_cpu
+from {{ cookiecutter.module_name }}.modeling.race import out_of_order, race, race_sizes
 
 Frame = Callable[..., pd.DataFrame]
 {%- if cookiecutter.task == "classification" %}
@@ -89,7 +85,7 @@ def test_a_reached_target_ends_the_race_and_later_rungs_are_not_needed(
     history = race(make_frame(48), make_frame, 480, params, easy)
     assert history.reached == "twin" and len(history.rounds) == 1
     assert list(history.rounds[0][1]) == ["dummy", "twin"]
-    board = leaderboard(history.rounds[-1][1], params, None, history).set_index("model")
+    board = leaderboard(history, params).set_index("model")
     assert board.loc["rival", "why"] == "not needed: twin reached the target in round 0"
     assert board.loc["other", "why"] == board.loc["rival", "why"]
     assert np.isnan(board.loc["rival", "score"]) and not board.loc["rival", "kept"]
@@ -117,7 +113,7 @@ def test_clearly_worse_rungs_leave_and_the_rest_see_more_rows(
     table = history.history()
     assert table.groupby("model")["round"].max().to_dict()["twin"] == 0
     assert set(table["rows"]) >= {48, 96}
-    board = leaderboard(history.rounds[-1][1], params, None, history).set_index("model")
+    board = leaderboard(history, params).set_index("model")
     assert board.index.tolist() == ["dummy", "twin", "rival", "other"]
     assert board.loc["twin", "round"] == 0 and board.loc["twin", "rows"] == 48
     assert board.loc["rival", "fits"] == sum(
@@ -125,3 +121,65 @@ def test_clearly_worse_rungs_leave_and_the_rest_see_more_rows(
     )
     assert board["kept"].sum() <= 1
     assert board.loc[["rival", "other"], "cost_power"].between(0.5, 2.0).all()
+
+
+def blurred(frame: pd.DataFrame, target: str, seed: int = 0) -> pd.DataFrame:
+    """`frame` with a fifth of its labels scrambled: no rung scores perfectly, every SE > 0."""
+    rng = np.random.default_rng(seed)
+    blurred, rows = frame.copy(), rng.random(len(frame)) < 0.2
+    labels = blurred[target].to_numpy().copy()
+    labels[rows] = rng.permutation(labels[rows])
+    if pd.api.types.is_numeric_dtype(labels):
+        labels = labels.astype(float)
+        labels[rows] += rng.normal(scale=labels.std(), size=int(rows.sum()))
+    blurred[target] = labels
+    return blurred
+
+
+def test_a_rung_within_its_standard_error_of_the_target_grows_before_dearer_rungs_run(
+    make_frame: Frame, params: Params, done: Done
+) -> None:
+    params = racing(params, top_k=3, max_rows=500)
+    target = params.data.target
+    first = blurred(make_frame(48), target)
+    hard = done.model_copy(update={"target": 1e9})
+    score = race(first, make_frame, 480, params, hard).rounds[0][1]["rival"]
+    assert score.se > 0
+    # Above its score, within its standard error: promising, not reached.
+    near = done.model_copy(update={"target": score.mean + score.se / 2})
+    drawn: list[int] = []
+
+    def more(rows: int) -> pd.DataFrame:
+        drawn.append(rows)
+        return blurred(make_frame(rows, seed=1), target, seed=1)
+
+    history = race(first, more, 480, params, near)
+    steps = history.steps
+    # The rival went on to round 1 before the rung after it ran in round 0.
+    assert steps.index((1, "rival")) < steps.index((0, "other"))
+    assert steps[steps.index((1, "rival")) - 1] == (1, "dummy")
+    assert drawn[0] == 144  # round 1: 3x the rows
+    table = history.history()
+    assert table["step"].tolist() == list(range(len(table)))
+
+
+def test_a_grown_rung_that_reaches_the_target_ends_the_race_and_is_kept(
+    make_frame: Frame, params: Params, done: Done
+) -> None:
+    params = racing(params, top_k=1, max_rows=500)
+    first = blurred(make_frame(48), params.data.target)
+    hard = done.model_copy(update={"target": 1e9})
+    rival = race(first, make_frame, 480, params, hard).rounds[0][1]["rival"]
+    # Short of the target by a little on 48 rows; reached on round 1, whose rows (round 0's,
+    # three times over) give about the same mean with a smaller standard error.
+    target = rival.mean - rival.se / 4
+
+    def more(rows: int) -> pd.DataFrame:
+        return pd.concat([first] * (rows // len(first)), ignore_index=True)
+
+    history = race(first, more, 480, params, done.model_copy(update={"target": target}))
+    assert history.reached == "rival"
+    assert history.steps[-1][1] == "rival" and history.steps[-1][0] >= 1
+    board = leaderboard(history, params).set_index("model")
+    assert board.loc["rival", "kept"] and board.loc["rival", "why"].startswith("kept: reached")
+    assert board.loc["other", "why"].startswith("not needed: rival reached the target in round")

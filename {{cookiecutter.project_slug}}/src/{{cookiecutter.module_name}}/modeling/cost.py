@@ -12,12 +12,45 @@ have cost (the receipt's comparison).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..core.config import Params
-from .race import CostLaw
+
+# On a few hundred rows the fixed cost of a fit hides how it grows; no rung of the ladder grows
+# slower than the square root of its rows once they count, nor faster than their square.
+POWER_RANGE = (0.5, 2.0)
+
+
+@dataclass(frozen=True)
+class CostLaw:
+    """CPU seconds of one cross-validation fold (fit and score) on n rows: coef * n ** power."""
+
+    coef: float
+    power: float
+
+    def fit_cpu(self, rows: float) -> float:
+        return self.coef * rows**self.power
+
+
+def cost_law(rows: list[float], cpu_per_fold: list[float]) -> CostLaw:
+    """A power law through (rows, CPU per fold), fitted in log-log space.
+
+    One size gives no slope: the cost is taken as linear in rows, the cautious guess.
+    """
+    points = [(n, c) for n, c in zip(rows, cpu_per_fold, strict=True) if n > 0 and c > 0]
+    if not points:
+        return CostLaw(0.0, 1.0)
+    logs = np.log(np.array(points, dtype=float))
+    if len(set(logs[:, 0])) < 2:
+        power = 1.0
+    else:
+        power = float(np.clip(np.polyfit(logs[:, 0], logs[:, 1], 1)[0], *POWER_RANGE))
+    coef = float(np.exp(np.mean(logs[:, 1] - power * logs[:, 0])))
+    return CostLaw(coef, power)
 
 
 def grid_size(space: dict[str, list[Any]]) -> int:

@@ -86,6 +86,11 @@ class Folds:
         """CPU seconds spent once for every rung: fitting, and transforming when kept."""
         return sum(f.fit_cpu + (f.predict_cpu if self.kept else 0.0) for f in self.folds)
 
+    @property
+    def nbytes(self) -> int:
+        """Memory the kept transformed rows hold."""
+        return sum(nbytes(f.X_train) + nbytes(f.X_test) for f in self.folds if self.kept)
+
 
 def _featurize(features, X, y, train, test, keep: bool) -> Fold:
     one_thread()  # in the worker that runs the fold
@@ -103,15 +108,18 @@ def _featurize(features, X, y, train, test, keep: bool) -> Fold:
     return Fold(train, test, fitted, X_train, X_test, middle - start, end - middle, size)
 
 
-def featurize(features, X: pd.DataFrame, y: pd.Series, cv, n_jobs: int = 1) -> Folds:
+def featurize(
+    features, X: pd.DataFrame, y: pd.Series, cv, n_jobs: int = 1, keep_bytes: int | None = None
+) -> Folds:
     """Fit `features` (None: no feature steps) on the training part of each split of `cv`.
 
-    The transformed rows are kept for the rungs when every split's fit in `KEEP_BYTES`, judged
-    from the first split's.
+    The transformed rows are kept for the rungs when every split's fit in `keep_bytes`
+    (default `KEEP_BYTES`), judged from the first split's.
     """
+    keep_bytes = KEEP_BYTES if keep_bytes is None else keep_bytes
     splits = list(cv.split(X, y))
     [first] = Parallel(n_jobs=n_jobs)([delayed(_featurize)(features, X, y, *splits[0], True)])
-    keep = (nbytes(first.X_train) + nbytes(first.X_test)) * len(splits) <= KEEP_BYTES
+    keep = (nbytes(first.X_train) + nbytes(first.X_test)) * len(splits) <= keep_bytes
     if not keep:
         first = replace(first, X_train=None, X_test=None)
     rest = Parallel(n_jobs=n_jobs)(

@@ -2,26 +2,37 @@
 
 Round 0 is the `sample` stage's rows; each later round draws `baselines.factor` times more from
 the training split, up to `baselines.max_rows`. The dummy runs in every round, on the same
-folds, as the bar. After a round, a rung the round's best beats beyond noise (the corrected
-t-test, `baselines.alpha`) is dropped; the race ends when a rung reaches done.yaml's target
+folds, as the bar. Within a round the rungs run in ladder order, written cheapest first. A rung
+that falls short of done.yaml's target by less than its standard error is grown at once, on
+the next rounds' rows, before any dearer rung runs: the target is within its noise, and more
+rows settle it cheaply. After a round, a rung the round's best beats beyond noise (the
+corrected t-test, `baselines.alpha`) is dropped; the race ends when a rung reaches the target
 with its standard error accounted for, when at most `top_k` rungs are left, or at the last
-size. Within a round the rungs run in ladder order, written cheapest first; a cost law fitted
-to the rounds before says where that order looks wrong, and estimates what tuning will cost.
+size. Every decision rests on scores, never on timings, so a rerun races the same way; the
+cost laws fitted to the rounds (`modeling.cost`) say where the written order looks wrong.
 """
 
 from __future__ import annotations
 
+import logging
 import math
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
-from .crossval import CVResult, beats
+from ..core.config import BaselinesParams, Done, Params
+from ..core.settings import ThriftyError
+from ..core.task import make_cv, smallest_group
+from .cost import CostLaw, cost_law
+from .crossval import CVResult, ScoringError, beats, score_model
+from .features import build_features
+from .folds import KEEP_BYTES, Folds, featurize
+from .ladder import build_model, split_xy
 
-# On a few hundred rows the fixed cost of a fit hides how it grows; no rung of the ladder grows
-# slower than the square root of its rows once they count, nor faster than their square.
-POWER_RANGE = (0.5, 2.0)
+log = logging.getLogger(__name__)
 
 
 def race_sizes(first: int, largest: int, factor: int) -> list[int]:
@@ -40,85 +51,14 @@ def race_sizes(first: int, largest: int, factor: int) -> list[int]:
     return sizes
 
 
-@dataclass(frozen=True)
-class CostLaw:
-    """CPU seconds of one cross-validation fold (fit and score) on n rows: coef * n ** power."""
-
-    coef: float
-    power: float
-
-    def fit_cpu(self, rows: float) -> float:
-        return self.coef * rows**self.power
-
-
-def cost_law(rows: list[float], cpu_per_fold: list[float]) -> CostLaw:
-    """A power law through (rows, CPU per fold), fitted in log-log space.
-
-    One size gives no slope: the cost is taken as linear in rows, the cautious guess.
-    """
-    points = [(n, c) for n, c in zip(rows, cpu_per_fold, strict=True) if n > 0 and c > 0]
-    if not points:
-        return CostLaw(0.0, 1.0)
-    logs = np.log(np.array(points, dtype=float))
-    if len(set(logs[:, 0])) < 2:
-        power = 1.0
-    else:
-        power = float(np.clip(np.polyfit(logs[:, 0], logs[:, 1], 1)[0], *POWER_RANGE))
-    coef = float(np.exp(np.mean(logs[:, 1] - power * logs[:, 0])))
-    return CostLaw(coef, power)
-
-
-@dataclass
-class Race:
-    """Every round's results, and for each rung that left the race, in which round and why."""
-
-    rounds: list[tuple[int, dict[str, CVResult]]] = field(default_factory=list)
-    left: dict[str, tuple[int, str]] = field(default_factory=dict)
-    reached: str | None = None
-
-    def last(self) -> dict[str, tuple[int, CVResult]]:
-        """Each rung's last round and result."""
-        latest = {}
-        for index, (_, results) in enumerate(self.rounds):
-            latest |= {name: (index, result) for name, result in results.items()}
-        return latest
-
-    def law(self, name: str) -> CostLaw:
-        """The rung's cost law from every round it ran: one fold's model fit and scoring."""
-        runs = [results[name] for _, results in self.rounds if name in results]
-        return cost_law([r.rows for r in runs], [r.own_cpu / len(r.scores) for r in runs])
-
-    def features_law(self) -> CostLaw:
-        """The feature steps' cost law: one fold's fit and transforms, shared by every rung."""
-        rounds = [next(iter(results.values())) for _, results in self.rounds if results]
-        return cost_law([r.rows for r in rounds], [r.shared_cpu / len(r.scores) for r in rounds])
-
-    def history(self) -> pd.DataFrame:
-        """reports/race.csv: one row per rung and round it ran, what it scored and cost."""
-        rows = []
-        for index, (size, results) in enumerate(self.rounds):
-            for name, result in results.items():
-                left = self.left.get(name)
-                rows.append(
-                    {
-                        "round": index,
-                        "rows": size,
-                        "model": name,
-                        "score": result.mean,
-                        "score_se": result.se,
-                        "fit_cpu_seconds": result.fit_cpu,
-                        "cpu_seconds": result.cpu,
-                        "features_cpu_seconds": result.shared_cpu,
-                        "fits": len(result.scores),
-                        "outcome": left[1] if left and left[0] == index else "on",
-                    }
-                )
-        return pd.DataFrame(rows)
-
-
 def reaches(result: CVResult, target: float) -> bool:
     """Whether a result reaches the target with its standard error accounted for."""
     return result.mean - result.se >= target
+
+
+def promising(result: CVResult, target: float) -> bool:
+    """Short of the target, but by less than its standard error: more rows will tell."""
+    return not reaches(result, target) and result.mean + result.se >= target
 
 
 def clearly_worse(results: dict[str, CVResult], alpha: float) -> tuple[str, dict[str, str]]:
@@ -148,3 +88,222 @@ def out_of_order(names: list[str], cost: dict[str, float], factor: float) -> lis
         for later in names[i + 1 :]
         if cost[later] > 0 and cost[earlier] >= factor * cost[later]
     ]
+
+
+@dataclass
+class Race:
+    """Every round's results, and for each rung that left the race, in which round and why.
+
+    `decided` is the last round every rung still in the race ran: the leaderboard keeps or
+    drops on it. A grown rung may have results in later rounds too.
+    """
+
+    rounds: list[tuple[int, dict[str, CVResult]]] = field(default_factory=list)
+    left: dict[str, tuple[int, str]] = field(default_factory=dict)
+    reached: str | None = None
+    decided: int = 0
+    steps: list[tuple[int, str]] = field(default_factory=list)  # (round, rung), in run order
+
+    def last(self) -> dict[str, tuple[int, CVResult]]:
+        """Each rung's last round and result."""
+        latest = {}
+        for index, (_, results) in enumerate(self.rounds):
+            latest |= {name: (index, result) for name, result in results.items()}
+        return latest
+
+    def law(self, name: str) -> CostLaw:
+        """The rung's cost law from every round it ran: one fold's model fit and scoring."""
+        runs = [results[name] for _, results in self.rounds if name in results]
+        return cost_law([r.rows for r in runs], [r.own_cpu / len(r.scores) for r in runs])
+
+    def features_law(self) -> CostLaw:
+        """The feature steps' cost law: one fold's fit and transforms, shared by every rung."""
+        rounds = [next(iter(results.values())) for _, results in self.rounds if results]
+        return cost_law([r.rows for r in rounds], [r.shared_cpu / len(r.scores) for r in rounds])
+
+    def history(self) -> pd.DataFrame:
+        """reports/race.csv: one row per rung and round it ran, what it scored and cost."""
+        rows = []
+        step = {run: number for number, run in enumerate(self.steps)}
+        for index, (size, results) in enumerate(self.rounds):
+            for name, result in results.items():
+                left = self.left.get(name)
+                rows.append(
+                    {
+                        "step": step.get((index, name)),
+                        "round": index,
+                        "rows": size,
+                        "model": name,
+                        "score": result.mean,
+                        "score_se": result.se,
+                        "fit_cpu_seconds": result.fit_cpu,
+                        "cpu_seconds": result.cpu,
+                        "features_cpu_seconds": result.shared_cpu,
+                        "fits": len(result.scores),
+                        "outcome": left[1] if left and left[0] == index else "on",
+                    }
+                )
+        return pd.DataFrame(rows).sort_values("step", kind="stable", ignore_index=True)
+
+
+def check_enough_rows(y: pd.Series, params: BaselinesParams) -> None:
+    """Fail clearly when the sample cannot fill the cross-validation folds."""
+    smallest, what = smallest_group(y)
+    if smallest < params.cv_folds:
+        raise ThriftyError(
+            f"baselines.cv_folds={params.cv_folds}: {what} only {smallest} rows; "
+            "lower cv_folds or raise sample.max_rows"
+        )
+
+
+def fold_frame(frame: pd.DataFrame, params: Params, keep_bytes: int = KEEP_BYTES) -> Folds:
+    """A round's seeded folds of `frame`, with the feature steps fitted on each."""
+    settings = params.baselines
+    X, y = split_xy(frame, params.data)
+    check_enough_rows(y, settings)
+    cv = make_cv(settings.cv_folds, settings.cv_repeats, settings.seed)
+    features = build_features(params.data, params.features)
+    return featurize(features, X, y, cv, params.compute.n_jobs, keep_bytes)
+
+
+def score_rung(
+    name: str, folds: Folds, params: Params, metric: str, skip: dict[str, str]
+) -> CVResult | None:
+    """Cross-validate one rung on a round's folds; None, and the reason in `skip`, if `metric`
+    cannot score it. The dummy must score: without the bar no rung can be judged."""
+    try:
+        result = score_model(
+            build_model(params.ladder[name]), folds, metric, params.compute.n_jobs
+        )
+    except ScoringError as error:
+        if name == next(iter(params.ladder)):
+            raise ThriftyError(
+                f"done.yaml: metric {metric} cannot score the dummy rung {name!r}: {error}"
+            ) from None
+        skip[name] = f"skipped: {metric} could not score it: {error}"
+        log.warning("%-*s %s", max(map(len, params.ladder)), name, skip[name])
+        return None
+    width = max(map(len, params.ladder))  # the names line up however long the longest is
+    log.info(
+        "%-*s %s = %.4f ± %.4f  (%d rows)",
+        width,
+        name,
+        metric,
+        result.mean,
+        result.se,
+        result.rows,
+    )
+    return result
+
+
+def run_ladder(
+    frame: pd.DataFrame,
+    params: Params,
+    metric: str,
+    skip: dict[str, str] | None = None,
+    names: list[str] | None = None,
+) -> dict[str, CVResult]:
+    """Cross-validate the rungs `names` (default: the ladder, in order) on the same seeded folds
+    of `frame`, the feature steps fitted once per fold for all of them; a rung that cannot be
+    scored with `metric` goes to `skip` with the reason (the leaderboard shows it)."""
+    skip = {} if skip is None else skip
+    folds = fold_frame(frame, params)
+    results = {}
+    for name in [n for n in (list(params.ladder) if names is None else names) if n not in skip]:
+        result = score_rung(name, folds, params, metric, skip)
+        if result is not None:
+            results[name] = result
+    return results
+
+
+def race(
+    first: pd.DataFrame,
+    more: Callable[[int], pd.DataFrame],
+    full_rows: int,
+    params: Params,
+    done: Done,
+    skip: dict[str, str] | None = None,
+) -> Race:
+    """The ladder's race: round 0 on `first`, each later round on `more(rows)` rows.
+
+    Stops when a rung reaches done.yaml's target (SE accounted for), when at most `top_k`
+    rungs are left, or after the round of min(`full_rows`, `baselines.max_rows`) rows.
+    """
+    skip = {} if skip is None else skip
+    settings = params.baselines
+    dummy = next(iter(params.ladder))
+    alive = [name for name in params.ladder if name != dummy and name not in skip]
+    sizes = race_sizes(
+        len(first), max(len(first), min(full_rows, settings.max_rows)), settings.factor
+    )
+    state, held = Race(), {}
+
+    def run(name: str, index: int) -> CVResult | None:
+        """`name` on round `index`'s folds (drawn and fitted when first needed), once."""
+        if index == len(state.rounds):
+            frame = first if index == 0 else more(sizes[index])
+            spare = KEEP_BYTES - sum(folds.nbytes for folds in held.values())
+            held[index] = fold_frame(frame, params, max(spare, 0))
+            state.rounds.append((len(frame), {}))
+        results = state.rounds[index][1]
+        for rung in dict.fromkeys([dummy, name]):  # the bar first, in every round
+            if rung not in results and rung not in skip:
+                result = score_rung(rung, held[index], params, done.metric, skip)
+                if result is not None:
+                    results[rung] = result
+                    state.steps.append((index, rung))
+        return results.get(name)
+
+    def grow(name: str, index: int) -> None:
+        """Run a promising rung on the next rounds until it reaches the target or is no longer
+        promising."""
+        for later in range(index + 1, len(sizes)):
+            log.info("%s: the target is within its standard error; on to round %d", name, later)
+            result = run(name, later)
+            if result is None or not promising(result, done.target):
+                state.reached = (
+                    name if result is not None and reaches(result, done.target) else None
+                )
+                return
+
+    bar = tqdm(total=len(alive), desc="baselines", disable=not sys.stderr.isatty())
+    for index in range(len(sizes)):
+        for early in [i for i in held if i < index]:  # rounds behind the race: not needed again
+            del held[early]
+        cost = {name: state.law(name).fit_cpu(sizes[index]) for name in alive if index}
+        bar.reset(total=len(alive))
+        for name in alive:
+            bar.set_postfix_str(f"round {index}: {name}")
+            result = run(name, index)
+            bar.update()
+            if result is not None and reaches(result, done.target):
+                state.reached = name
+            elif result is not None and promising(result, done.target):
+                grow(name, index)
+            if state.reached:
+                break
+        state.decided = index
+        ran = [name for name in alive if name in state.rounds[index][1]]
+        if index:  # ladder order, written cheapest first: say where the law disagrees
+            for hint in out_of_order(ran, cost, settings.factor):
+                log.info("round %d: the cost law puts %s; move it up the ladder?", index, hint)
+        if state.reached:
+            at = max(i for i, (_, results) in enumerate(state.rounds) if state.reached in results)
+            for name in alive:
+                if name not in state.rounds[index][1] and name not in skip:
+                    why = f"not needed: {state.reached} reached the target in round {at}"
+                    state.left[name] = (index, why)
+            break
+        if index == len(sizes) - 1:
+            break
+        results = state.rounds[index][1]
+        _, worse = clearly_worse({name: results[name] for name in [dummy, *ran]}, settings.alpha)
+        rows = state.rounds[index][0]
+        for name, why in worse.items():
+            if name != dummy:
+                state.left[name] = (index, f"dropped in round {index} ({rows} rows): {why}")
+        alive = [name for name in ran if name not in worse]
+        if len(alive) <= settings.top_k:
+            break
+    bar.close()
+    return state
