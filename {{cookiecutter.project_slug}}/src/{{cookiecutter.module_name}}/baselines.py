@@ -27,7 +27,7 @@ from .core.receipts import add_model_cpu
 from .core.settings import ThriftyError
 from .core.stream import chunks
 from .core.task import check_metric
-from .modeling.crossval import CVResult, beats, missing_response, round_cpu
+from .modeling.crossval import CVResult, beats, missing_response
 from .modeling.ladder import build_model, split_xy
 from .modeling.race import Race, race
 
@@ -65,6 +65,20 @@ def cannot_score(params: Params, metric: str) -> dict[str, str]:
             + reasons[dummy].removeprefix("skipped: ")
         )
     return reasons
+
+
+def race_cpu(race: Race) -> dict[str, tuple[float, float]]:
+    """(fit, predict) CPU seconds each rung cost the race: its own fits and scoring, and an even
+    share of the feature steps each of its rounds fitted once for all the rungs that ran there
+    (the dummy's included), so that the rungs' figures add up to what the race spent."""
+    spent: dict[str, tuple[float, float]] = {}
+    for _, results in race.rounds:
+        for name, r in results.items():
+            fit, predict = spent.get(name, (0.0, 0.0))
+            fit += r.own_fit_cpu + r.shared_fit_cpu / len(results)
+            predict += r.own_predict_cpu + r.shared_predict_cpu / len(results)
+            spent[name] = (fit, predict)
+    return spent
 
 
 def leaderboard(
@@ -108,10 +122,11 @@ def leaderboard(
             ranked.append(name)
             why[name] = "kept: best score" if name == best else "kept: close to the best"
     features = race.features_law()
+    spent = race_cpu(race)
     rows = []
     for name in [dummy, *(n for n in params.ladder if n in latest and n != dummy)]:
         index, result = latest[name]
-        runs = [r[name] for _, r in race.rounds if name in r]
+        fit, predict = spent[name]
         law = race.law(name)
         rows.append(
             {
@@ -123,12 +138,12 @@ def leaderboard(
                 "p_vs_dummy": beats(result, race.rounds[index][1][dummy])
                 if name != dummy
                 else None,
-                "fit_cpu_seconds": sum(r.fit_cpu for r in runs),
-                "predict_cpu_seconds": sum(r.predict_cpu for r in runs),
-                "cpu_seconds": sum(r.cpu for r in runs),
+                "fit_cpu_seconds": fit,
+                "predict_cpu_seconds": predict,
+                "cpu_seconds": fit + predict,
                 "model_bytes": result.model_bytes,
                 "rows": result.rows,
-                "fits": sum(len(r.scores) for r in runs),
+                "fits": sum(len(r[name].scores) for _, r in race.rounds if name in r),
                 "round": index,
                 "cost_coef": law.coef,
                 "cost_power": law.power,
@@ -173,7 +188,7 @@ def main(root: Path) -> None:
 
     with engine(params.compute):
         history = race(sample, more, full_rows, params, done, skipped)
-    add_model_cpu(sum(round_cpu(results) for _, results in history.rounds))
+    add_model_cpu(sum(fit + predict for fit, predict in race_cpu(history).values()))
     board = leaderboard(history, params, skipped)
     write_table(board, paths.leaderboard)
     write_table(history.history(), paths.race)

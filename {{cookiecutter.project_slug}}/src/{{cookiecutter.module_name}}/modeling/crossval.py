@@ -38,12 +38,26 @@ class CVResult:
     test_fraction: float
     model_bytes: int
     rows: int
-    shared_cpu: float = 0.0  # the part of fit_cpu + predict_cpu spent once for every rung
+    # The parts of fit_cpu and predict_cpu that the round spent once for every rung.
+    shared_fit_cpu: float = 0.0
+    shared_predict_cpu: float = 0.0
+
+    @property
+    def shared_cpu(self) -> float:
+        return self.shared_fit_cpu + self.shared_predict_cpu
+
+    @property
+    def own_fit_cpu(self) -> float:
+        return self.fit_cpu - self.shared_fit_cpu
+
+    @property
+    def own_predict_cpu(self) -> float:
+        return self.predict_cpu - self.shared_predict_cpu
 
     @property
     def own_cpu(self) -> float:
         """CPU seconds this rung added to its round: its model, and transforms not shared."""
-        return self.cpu - self.shared_cpu
+        return self.own_fit_cpu + self.own_predict_cpu
 
     @property
     def mean(self) -> float:
@@ -134,16 +148,17 @@ def score_model(model: BaseEstimator, folds: Folds, metric: str, n_jobs: int = 1
     )
     scores, fit_cpu, predict_cpu, sizes = (np.array(column) for column in zip(*runs, strict=True))
     features_fit = sum(f.fit_cpu for f in folds.folds)
-    features_predict = sum(f.predict_cpu for f in folds.folds)
+    features_predict = sum(f.predict_cpu for f in folds.folds) if folds.kept else 0.0
     first = folds.folds[0]
     return CVResult(
         scores=scores,
         fit_cpu=float(fit_cpu.sum()) + features_fit,
-        predict_cpu=float(predict_cpu.sum()) + (features_predict if folds.kept else 0.0),
+        predict_cpu=float(predict_cpu.sum()) + features_predict,
         test_fraction=len(first.test) / len(folds.X),
         model_bytes=int(sizes[0]) + first.features_bytes,
         rows=len(folds.X),
-        shared_cpu=folds.cpu,
+        shared_fit_cpu=features_fit,
+        shared_predict_cpu=features_predict,
     )
 
 
@@ -166,13 +181,6 @@ def cross_score(
     """
     features, model = split_candidate(estimator)
     return score_model(model, featurize(features, X, y, cv, n_jobs), metric, n_jobs)
-
-
-def round_cpu(results: dict[str, CVResult]) -> float:
-    """CPU seconds a round of rungs on the same folds spent: the shared features once."""
-    if not results:
-        return 0.0
-    return max(r.shared_cpu for r in results.values()) + sum(r.own_cpu for r in results.values())
 
 
 def beats(candidate: CVResult, reference: CVResult) -> float:
