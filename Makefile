@@ -13,7 +13,7 @@ LINTED := tests benchmarks hooks local_extensions.py
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help env browser demo test lint bench bench-loop bench-scale bench-cluster clean
+.PHONY: help env browser demo test lint bench bench-knobs bench-loop bench-scale bench-cluster clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN { FS = ":.*## " } { printf "  make %-10s %s\n", $$1, $$2 }'
@@ -46,9 +46,12 @@ test: env browser ## run the template's tests (they bake projects and run them)
 lint: env ## ruff on the template's own Python (baked code is linted by the tests)
 	$(BIN)/ruff check $(LINTED) && $(BIN)/ruff format --check $(LINTED)
 
-bench: env ## the thrift benchmark (not part of the tests)
+bench: env ## the thrift benchmark (not part of the tests; ARGS=--only-ours, datasets...)
 	$(BIN)/uv pip install --quiet --python $(BIN)/python -r pyproject.toml --extra bench
-	$(BIN)/python benchmarks/thrift.py
+	$(BIN)/python benchmarks/thrift.py $(ARGS)
+
+bench-knobs: env ## the race's knobs one at a time against the stored benchmark rows
+	$(BIN)/python benchmarks/knobs.py $(ARGS)
 
 bench-loop: env ## the everyday loop, timed through a real bake's `make setup`, against the floor
 	$(BIN)/python benchmarks/loop.py $(ARGS)

@@ -8,6 +8,7 @@ the answer is known beforehand, the floor under every arm.
 
     python benchmarks/thrift.py [DATASET ...]     # measure, one JSON file per dataset
     python benchmarks/thrift.py --reuse [DATASET ...]  # keep the grid, rerun every other arm
+    python benchmarks/thrift.py --only-ours [DATASET ...]  # keep the grid, oracle and FLAML
     python benchmarks/thrift.py --report          # write benchmarks/RESULTS.md from them
 """
 
@@ -163,8 +164,9 @@ def load(name: str, m, params):
     return frame[["text", "topic"]].rename(columns={"topic": "target"}), params
 
 
-def run(name: str, reuse: dict | None = None, runs: int = 3) -> dict:
-    """Every arm on one dataset; with `reuse`, the grid's figures and winner of an earlier run.
+def run(name: str, reuse: dict | None = None, runs: int = 3, only_ours: bool = False) -> dict:
+    """Every arm on one dataset; with `reuse`, the grid's figures and winner of an earlier run
+    (and with `only_ours`, the oracle's and FLAML's too).
 
     Ours, the oracle and FLAML's first budget to reach T run `runs` times, for median CPU; the
     grid, and FLAML at each budget for its final model, once.
@@ -192,16 +194,20 @@ def run(name: str, reuse: dict | None = None, runs: int = 3) -> dict:
         (grid, row["grid_winner"]), row["grid_cpu"] = measured(spendthrift, m, params, done, X, y)
         row["grid"] = judge(grid)
     row["T"] = row["grid"]["cv"] - max(0.005, row["grid"]["se"])
-    log.info("%s: the oracle (%s), T = %.4f", name, row["grid_winner"]["rung"], row["T"])
-    cpus = []
-    for _ in range(runs):
-        (model, row["oracle_own_cv"]), cpu = measured(
-            oracle, m, params, done, X, y, row["grid_winner"]
-        )
-        cpus.append(cpu)
-    row["oracle"], row["oracle_cpu_runs"], row["oracle_cpu"] = judge(model), cpus, median(cpus)
-    log.info("%s: FLAML", name)
-    row |= flaml_arm(m, params, done, X, y, task, kind, judge, row["T"], runs)
+    if only_ours:
+        row |= {k: v for k, v in reuse.items() if k.startswith(("oracle", "flaml"))}
+    else:
+        log.info("%s: the oracle (%s), T = %.4f", name, row["grid_winner"]["rung"], row["T"])
+        cpus = []
+        for _ in range(runs):
+            (model, row["oracle_own_cv"]), cpu = measured(
+                oracle, m, params, done, X, y, row["grid_winner"]
+            )
+            cpus.append(cpu)
+        row["oracle"], row["oracle_cpu_runs"] = judge(model), cpus
+        row["oracle_cpu"] = median(cpus)
+        log.info("%s: FLAML", name)
+        row |= flaml_arm(m, params, done, X, y, task, kind, judge, row["T"], runs)
     # Ours is asked to reach T, as a user would write it in done.yaml: its CPU is the CPU it
     # needs to first reach T (tuning stops there), not the CPU of chasing the grid's best. Its
     # budget is what the grid spent: the default 60 s would forbid tuning on 40,000 rows.
@@ -235,6 +241,11 @@ def main() -> None:
         "--reuse", action="store_true", help="keep the grid's figures, rerun every other arm"
     )
     cli.add_argument(
+        "--only-ours",
+        action="store_true",
+        help="keep the grid's, the oracle's and FLAML's figures, rerun ours",
+    )
+    cli.add_argument(
         "--runs", type=int, default=3, help="runs of ours, the oracle and FLAML to T (median)"
     )
     args = cli.parse_args()
@@ -244,8 +255,11 @@ def main() -> None:
         (WORK / "results").mkdir(parents=True, exist_ok=True)
         for name in args.datasets or DATASETS:
             path = WORK / "results" / f"{name}.json"
-            reuse = json.loads(path.read_text()) if args.reuse and path.is_file() else None
-            row = run(name, reuse, args.runs)
+            keep = args.reuse or args.only_ours
+            reuse = json.loads(path.read_text()) if keep and path.is_file() else None
+            if args.only_ours and reuse is None:
+                sys.exit(f"{name}: no stored result to keep the other arms of; run it in full")
+            row = run(name, reuse, args.runs, args.only_ours)
             path.write_text(json.dumps(row, indent=2))
             print(json.dumps(row), flush=True)
     text = report(sorted((WORK / "results").glob("*.json")))
