@@ -60,14 +60,21 @@ MODULES = {
 }
 
 
+BAKED: set[str] = set()
+
+
 def bake(task: str, kind: str):
-    """Bake a project with the real cookiecutter (once per task and kind) and import it."""
+    """Bake a project with the real cookiecutter (once per task and kind and run) and import it.
+
+    Each run bakes afresh from the checkout as it is, so no bake from older code is measured.
+    """
     name = f"bench-{task}-{kind}"
     folder = WORK / "bakes" / name
     root = folder / "out" / name
-    if not root.is_dir():
+    if name not in BAKED:
         shutil.rmtree(folder, ignore_errors=True)
         root = bakes.bake(folder, task, kind, name)
+        BAKED.add(name)
     sys.path.insert(0, str(root / "src"))
     package = name.replace("-", "_")
     loaded = {
