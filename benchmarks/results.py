@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 import math
-import platform
 from datetime import UTC, datetime
 from pathlib import Path
+
+from measure import machine
 
 TARGET_R = 30  # the goal for the geometric mean of R
 ORACLE_TIMES = 5  # ours should cost at most this many oracles
@@ -34,8 +35,7 @@ def report(paths: list[Path]) -> str:
     lines = [
         "# Thrift benchmark results",
         "",
-        f"Machine: {platform.machine()}, {platform.processor() or 'unknown CPU'}, "
-        f"Python {platform.python_version()}, n_jobs=1, one BLAS thread. "
+        f"Machine: {machine()}, n_jobs=1, one BLAS thread. "
         f"Date: {datetime.now(UTC):%Y-%m-%d}. Regenerate: `make bench`.",
         "",
         LEGEND,
