@@ -11,7 +11,14 @@ import pytest
 from {{ cookiecutter.module_name }}.baselines import leaderboard
 from {{ cookiecutter.module_name }}.core.config import Done, Params, Rung
 from {{ cookiecutter.module_name }}.modeling.cost import cost_law, fold_cpu
-from {{ cookiecutter.module_name }}.modeling.race import out_of_order, race, race_sizes
+from {{ cookiecutter.module_name }}.modeling.crossval import CVResult
+from {{ cookiecutter.module_name }}.modeling.race import (
+    forecast,
+    on_course,
+    out_of_order,
+    race,
+    race_sizes,
+)
 
 Frame = Callable[..., pd.DataFrame]
 {%- if cookiecutter.task == "classification" %}
@@ -64,6 +71,26 @@ def test_the_cost_law_flags_a_rung_far_cheaper_than_one_above_it() -> None:
     hints = out_of_order(list(cost), cost, factor=3)
     assert hints == ["boosting (~0.02 CPU s a fold) before forest (~0.11)"]
     assert out_of_order(["logistic", "naive_bayes"], cost, factor=3) == []
+
+
+def scored(mean: float, rows: int, spread: float = 0.0) -> CVResult:
+    scores = mean + spread * np.array([-1.0, 1.0, -1.0, 1.0])
+    return CVResult(
+        scores, fit_cpu=0.1, predict_cpu=0.0, test_fraction=0.2, model_bytes=0, rows=rows
+    )
+
+
+def test_the_forecast_gains_less_with_each_tripling_of_the_rows() -> None:
+    before, last = scored(0.6, 100), scored(0.7, 300)
+    # score(n) = a - b / sqrt(n): each tripling gains 1/sqrt(3) of the one before.
+    assert forecast(before, last, 900) == pytest.approx(0.7 + 0.1 / np.sqrt(3))
+    assert forecast(before, last, 2700) == pytest.approx(0.7 + 0.1 / np.sqrt(3) + 0.1 / 3)
+    assert on_course(before, last, 900, 0.75) and not on_course(before, last, 900, 0.76)
+    assert not on_course(None, last, 900, 0.5)  # one size: no curve
+    assert not on_course(before, last, 300, 0.5)  # no more rows to grow into
+    # A rise within the last round's noise is no curve either, whatever it forecasts.
+    noisy = scored(0.7, 300, spread=0.2)
+    assert noisy.se > 0.1 and not on_course(before, noisy, 10**6, 0.5)
 
 
 def ladder(params: Params) -> dict[str, Rung]:
@@ -181,3 +208,27 @@ def test_a_grown_rung_that_reaches_the_target_ends_the_race_and_is_kept(
     board = leaderboard(history, params).set_index("model")
     assert board.loc["rival", "kept"] and board.loc["rival", "why"].startswith("kept: reached")
     assert board.loc["other", "why"].startswith("not needed: rival reached the target in round")
+
+
+def test_a_rung_whose_learning_curve_is_on_course_grows_before_dearer_rungs_run(
+    make_frame: Frame, params: Params, done: Done
+) -> None:
+    params = racing(params, top_k=1, max_rows=500)  # rival and other (alike) race every round
+    target = params.data.target
+    first = blurred(make_frame(48), target)
+
+    def more(rows: int) -> pd.DataFrame:
+        return make_frame(rows, seed=1)  # labels the features predict cleanly: a steep curve
+
+    hard = done.model_copy(update={"target": 1e9})
+    rounds = race(first, more, 480, params, hard).rounds
+    assert [size for size, _ in rounds] == [48, 144, 480]
+    before, last = rounds[0][1]["rival"], rounds[1][1]["rival"]
+    # Beyond round 1's score and its noise (not promising), within the forecast for round 2.
+    aim = forecast(before, last, 480) - last.se - 1e-6
+    assert aim > last.mean + last.se and on_course(before, last, 480, aim)
+    history = race(first, more, 480, params, done.model_copy(update={"target": aim}))
+    steps = history.steps
+    grown = steps.index((1, "rival"))
+    assert steps[grown + 1 : grown + 3] == [(2, "dummy"), (2, "rival")]
+    assert (1, "other") not in steps[:grown]

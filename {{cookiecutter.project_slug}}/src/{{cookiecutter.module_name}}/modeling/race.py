@@ -3,9 +3,11 @@
 Round 0 is the `sample` stage's rows; each later round draws `baselines.factor` times more from
 the training split, up to `baselines.max_rows`. The dummy runs in every round, on the same
 folds, as the bar. Within a round the rungs run in ladder order, written cheapest first. A rung
-that falls short of done.yaml's target by less than its standard error is grown at once, on
-the next rounds' rows, before any dearer rung runs: the target is within its noise, and more
-rows settle it cheaply. After a round, a rung the round's best beats beyond noise (the
+is grown at once, on the next rounds' rows, before any dearer rung runs, when it falls short of
+done.yaml's target by less than its standard error (the target is within its noise) or when
+its learning curve over its last two rounds is on course to reach the target at the next
+round's rows: more rows settle it cheaply, and a dearer rung may never need to run. After a
+round, a rung the round's best beats beyond noise (the
 corrected t-test, `baselines.alpha`) is dropped; the race ends when a rung reaches the target
 with its standard error accounted for, when at most `top_k` rungs are left, or at the last
 size. Every decision rests on scores, never on timings, so a rerun races the same way; the
@@ -59,6 +61,27 @@ def reaches(result: CVResult, target: float) -> bool:
 def promising(result: CVResult, target: float) -> bool:
     """Short of the target, but by less than its standard error: more rows will tell."""
     return not reaches(result, target) and result.mean + result.se >= target
+
+
+def forecast(before: CVResult, last: CVResult, rows: int) -> float:
+    """The score at `rows` on the learning curve score(n) = a - b / sqrt(n) through two rounds.
+
+    Two sizes cannot fit the curve's power (`modeling.forecast` fits it from more), so this
+    takes 1/2, the rate at which an estimate's error shrinks with its rows: each tripling of
+    the rows gains 1/sqrt(3) of what the one before gained. Curves that flatten sooner fall
+    short of it; `on_course` asks for the forecast to clear the target by the last round's
+    standard error, and for the rise itself to be more than noise.
+    """
+    step = before.rows**-0.5 - last.rows**-0.5
+    return last.mean + (last.mean - before.mean) / step * (last.rows**-0.5 - rows**-0.5)
+
+
+def on_course(before: CVResult | None, last: CVResult, rows: int, target: float) -> bool:
+    """Whether the rung's last two rounds forecast the target (SE accounted for) at `rows`."""
+    if before is None or last.rows <= before.rows or rows <= last.rows:
+        return False
+    rising = last.mean - before.mean > last.se
+    return rising and forecast(before, last, rows) - last.se >= target
 
 
 def clearly_worse(results: dict[str, CVResult], alpha: float) -> tuple[str, dict[str, str]]:
@@ -254,17 +277,32 @@ def race(
                     state.steps.append((index, rung))
         return results.get(name)
 
+    def before(name: str, index: int) -> CVResult | None:
+        """The rung's result in the last round before `index` that it ran."""
+        earlier = [state.rounds[i][1].get(name) for i in range(index)]
+        return next((result for result in reversed(earlier) if result is not None), None)
+
+    def why_grow(name: str, index: int) -> str | None:
+        """Why the rung's result in round `index` sends it on to the next round at once."""
+        result = state.rounds[index][1][name]
+        if index + 1 == len(sizes) or reaches(result, done.target):
+            return None
+        if promising(result, done.target):
+            return "the target is within its standard error"
+        if on_course(before(name, index), result, sizes[index + 1], done.target):
+            return "its learning curve is on course for the target"
+        return None
+
     def grow(name: str, index: int) -> None:
-        """Run a promising rung on the next rounds until it reaches the target or is no longer
-        promising."""
-        for later in range(index + 1, len(sizes)):
-            log.info("%s: the target is within its standard error; on to round %d", name, later)
-            result = run(name, later)
-            if result is None or not promising(result, done.target):
-                state.reached = (
-                    name if result is not None and reaches(result, done.target) else None
-                )
+        """Run a rung on the next rounds while it is worth growing (`why_grow`); it stops
+        when it reaches the target or is no longer worth it."""
+        while (why := why_grow(name, index)) is not None:
+            index += 1
+            log.info("%s: %s; on to round %d (%d rows)", name, why, index, sizes[index])
+            if run(name, index) is None:
                 return
+        if reaches(state.rounds[index][1][name], done.target):
+            state.reached = name
 
     bar = tqdm(total=len(alive), desc="baselines", disable=not sys.stderr.isatty())
     for index in range(len(sizes)):
@@ -276,10 +314,8 @@ def race(
             bar.set_postfix_str(f"round {index}: {name}")
             result = run(name, index)
             bar.update()
-            if result is not None and reaches(result, done.target):
-                state.reached = name
-            elif result is not None and promising(result, done.target):
-                grow(name, index)
+            if result is not None:
+                grow(name, index)  # sets `reached` when it reaches, here or further on
             if state.reached:
                 break
         state.decided = index
