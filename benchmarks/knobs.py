@@ -6,6 +6,8 @@ pick as in the benchmark. The table says, per setting, the geometric mean of R, 
 reached T, and the CPU on each row: the evidence behind the defaults in params.yaml.
 
     python benchmarks/knobs.py [--runs 3] [--set baselines.cv_repeats=1 ...] [DATASET ...]
+
+The table is printed as each setting finishes and written to benchmarks/KNOBS.md at the end.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import argparse
 import json
 import math
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -22,7 +25,10 @@ from sklearn.model_selection import train_test_split
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import thrift  # noqa: E402
 from cpu import measured, median  # noqa: E402
+from measure import machine  # noqa: E402
 from suites import DATASETS  # noqa: E402
+
+KNOBS = Path(__file__).resolve().parent / "KNOBS.md"
 
 SETTINGS = [
     "baselines.cv_repeats=1",
@@ -86,8 +92,11 @@ def main() -> None:
     stored = sorted(path.stem for path in (thrift.WORK / "results").glob("*.json"))
     names = args.datasets or [name for name in DATASETS if name in stored]
     settings = [None, *(args.settings or SETTINGS)]
-    print("| setting | geo-mean R | reach T | " + " | ".join(names) + " |")
-    print("|" + "---|" * (3 + len(names)))
+    table = [
+        "| setting | geo-mean R | reach T | " + " | ".join(names) + " |",
+        "|" + "---|" * (3 + len(names)),
+    ]
+    print("\n".join(table))
     for setting in settings:
         rows = {name: arm(name, setting, args.runs) for name in names}
         geo = math.exp(sum(math.log(r["R"]) for r in rows.values()) / len(rows))
@@ -96,8 +105,18 @@ def main() -> None:
             f"{r['cpu']:.2f} s{'' if r['reached'] else ' ✗'} ({r['pick']})" for r in rows.values()
         ]
         label = setting or "defaults"
-        print(f"| {label} | {geo:.1f} | {reached}/{len(rows)} | " + " | ".join(cells) + " |")
-        sys.stdout.flush()
+        cells = [label, f"{geo:.1f}", f"{reached}/{len(rows)}", *cells]
+        table.append("| " + " | ".join(cells) + " |")
+        print(table[-1], flush=True)
+    KNOBS.write_text(
+        "# The race's knobs, one at a time\n\n"
+        f"`make bench-knobs` (`benchmarks/knobs.py`): our arm of the thrift benchmark with one "
+        f"params.yaml setting changed at a time, against RESULTS.md's T and grid CPU; CPU s "
+        f"(process time, the median of {args.runs} run(s)), the pick, ✗ where the referee puts it "
+        f"below T.\n\nMachine: {machine()}. Date: {datetime.now(UTC):%Y-%m-%d}.\n\n"
+        + "\n".join(table)
+        + "\n"
+    )
 
 
 if __name__ == "__main__":
