@@ -43,11 +43,14 @@ SETTINGS = [
 
 
 def changed(params, setting: str):
-    """`params` with one `section.key=value` changed (the value read as YAML)."""
-    path, value = setting.split("=", 1)
-    section, key = path.split(".")
-    part = getattr(params, section).model_copy(update={key: yaml.safe_load(value)})
-    return params.model_copy(update={section: part})
+    """`params` with `section.key=value` changed (the value read as YAML); several changes
+    together are separated by commas: `baselines.top_k=3,baselines.cv_repeats=1`."""
+    for change in setting.split(","):
+        path, value = change.split("=", 1)
+        section, key = path.split(".")
+        part = getattr(params, section).model_copy(update={key: yaml.safe_load(value)})
+        params = params.model_copy(update={section: part})
+    return params
 
 
 def arm(name: str, setting: str | None, runs: int) -> dict:
@@ -87,7 +90,9 @@ def main() -> None:
     cli = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     cli.add_argument("datasets", nargs="*", default=[])
     cli.add_argument("--runs", type=int, default=3)
-    cli.add_argument("--set", dest="settings", action="append", help="section.key=value")
+    cli.add_argument(
+        "--set", dest="settings", action="append", help="section.key=value[,section.key=value]"
+    )
     args = cli.parse_args()
     stored = sorted(path.stem for path in (thrift.WORK / "results").glob("*.json"))
     names = args.datasets or [name for name in DATASETS if name in stored]
