@@ -13,9 +13,10 @@ import pandas as pd
 from test_done import tuning  # reports/tuning.json as `tune` writes it
 
 from {{ cookiecutter.module_name }}.core.config import load_done
+from {{ cookiecutter.module_name }}.core.paths import Paths
 from {{ cookiecutter.module_name }}.core.receipts import SUMMING_STAGE, process_cost, write_receipt
 from {{ cookiecutter.module_name }}.core.records import Metrics, StageCost, write_record
-from {{ cookiecutter.module_name }}.report import receipt
+from {{ cookiecutter.module_name }}.report import receipt, receipts
 
 BUSY = "import time\nend = time.process_time() + {seconds}\nwhile time.process_time() < end: pass"
 
@@ -106,3 +107,10 @@ def test_the_summing_stage_writes_no_receipt_file(tmp_path: Path) -> None:
     assert not (tmp_path / "reports").exists()
     write_receipt(tmp_path, "queue")
     assert StageCost.model_validate_json((tmp_path / "reports/stages/queue.json").read_text())
+
+
+def test_a_receipt_killed_before_its_rename_is_not_read(tmp_path: Path) -> None:
+    write_receipt(tmp_path, "queue")
+    folder = Paths(tmp_path).stage_receipts
+    (folder / ".evaluate.json.k1ll3d.json").write_text("")  # a SIGKILL between write and rename
+    assert [r.stage for r in receipts(Paths(tmp_path))] == ["queue"]

@@ -18,7 +18,7 @@ import pandas as pd
 from .bundles.bundle import METADATA
 from .core.console import run_stage
 from .core.files import read_json, read_table, write_atomic
-from .core.paths import Paths
+from .core.paths import Paths, listed
 from .core.receipts import SUMMING_STAGE, stage_cost
 from .core.records import (
     Cost,
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 def receipts(paths: Paths) -> list[StageCost]:
     """Every stage's receipt but this one's, in the order the stages last finished."""
-    found = [read_record(path, StageCost) for path in paths.stage_receipts.glob("*.json")]
+    found = [read_record(path, StageCost) for path in listed(paths.stage_receipts, "*.json")]
     return sorted(
         (r for r in found if r.stage != SUMMING_STAGE), key=lambda r: (r.finished_utc, r.stage)
     )

@@ -53,3 +53,13 @@ class Paths:
     def stage_receipt(self, stage: str) -> Path:
         """reports/stages/<stage>.json, what the stage's last run cost."""
         return self.stage_receipts / f"{stage}.json"
+
+
+def listed(folder: Path, pattern: str) -> list[Path]:
+    """The files in `folder` matching `pattern`, by name, leaving out hidden ones.
+
+    `Path.glob("*.json")` matches dotfiles too: a write killed before its rename leaves its
+    temporary sibling (`.evaluate.json.x1y2.json`), and macOS leaves `._name` copies; neither
+    is a file the project wrote on purpose.
+    """
+    return sorted(p for p in folder.glob(pattern) if not p.name.startswith("."))

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..core.paths import Paths
+from ..core.paths import Paths, listed
 from ..core.settings import ThriftyError
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ def read_log(path: Path) -> list[dict[str, Any]]:
 def read_all(root: Path) -> list[dict[str, Any]]:
     """Every annotator's events, log by log in name order."""
     folder = Paths(root).labels
-    return [event for path in sorted(folder.glob("*.jsonl")) for event in read_log(path)]
+    return [event for path in listed(folder, "*.jsonl") for event in read_log(path)]
 
 
 def effective(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ..core.paths import listed
 from ..core.settings import ThriftyError
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ def load_lexicons(folder: Path, lowercase: bool = True) -> list[Lexicon]:
             f"features.lexicons: {folder} is not a folder; create it with *.txt word lists, "
             "or set features.lexicons: null"
         )
-    files = sorted(folder.glob("*.txt"))
+    files = listed(folder, "*.txt")
     if not files:
         raise ThriftyError(
             f"features.lexicons: {folder} holds no *.txt word lists; add one, "
