@@ -13,6 +13,7 @@ from {{ cookiecutter.module_name }}.core.task import make_cv
 from {{ cookiecutter.module_name }}.modeling.forecast import (
     fit_curve,
     forecast,
+    law_through,
     measure_curve,
     predict_score,
     rows_for,
@@ -32,6 +33,14 @@ def law_curve(a: float, b: float, c: float, noise: float = 1e-4) -> pd.DataFrame
     """Scores that follow a - b * n^-c exactly, up to a little seeded noise."""
     rng = np.random.default_rng(0)
     return curve(a - b * ROWS.astype(float) ** -c + rng.normal(scale=noise, size=len(ROWS)))
+
+
+def test_the_law_through_two_points_passes_through_both() -> None:
+    law = law_through((100, 0.6), (400, 0.7), c=0.5)
+    assert predict_score(law, 100) == pytest.approx(0.6)
+    assert predict_score(law, 400) == pytest.approx(0.7)
+    assert predict_score(law, 1600) == pytest.approx(0.75)  # half the gain for 4x the rows
+    assert law["a"] == pytest.approx(0.8) and law["c"] == 0.5
 
 
 @pytest.mark.parametrize(("a", "b", "c"), [(0.9, 2.0, 0.5), (0.8, 5.0, 0.7), (0.95, 1.0, 0.3)])

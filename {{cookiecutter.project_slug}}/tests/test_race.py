@@ -12,13 +12,8 @@ from {{ cookiecutter.module_name }}.baselines import leaderboard
 from {{ cookiecutter.module_name }}.core.config import Done, Params, Rung
 from {{ cookiecutter.module_name }}.modeling.cost import cost_law, fold_cpu
 from {{ cookiecutter.module_name }}.modeling.crossval import CVResult
-from {{ cookiecutter.module_name }}.modeling.race import (
-    forecast,
-    on_course,
-    out_of_order,
-    race,
-    race_sizes,
-)
+from {{ cookiecutter.module_name }}.modeling.race import race, race_sizes
+from {{ cookiecutter.module_name }}.modeling.rules import on_course, out_of_order, score_at
 
 Frame = Callable[..., pd.DataFrame]
 {%- if cookiecutter.task == "classification" %}
@@ -80,11 +75,11 @@ def scored(mean: float, rows: int, spread: float = 0.0) -> CVResult:
     )
 
 
-def test_the_forecast_gains_less_with_each_tripling_of_the_rows() -> None:
+def test_the_curve_gains_less_with_each_tripling_of_the_rows() -> None:
     before, last = scored(0.6, 100), scored(0.7, 300)
     # score(n) = a - b / sqrt(n): each tripling gains 1/sqrt(3) of the one before.
-    assert forecast(before, last, 900) == pytest.approx(0.7 + 0.1 / np.sqrt(3))
-    assert forecast(before, last, 2700) == pytest.approx(0.7 + 0.1 / np.sqrt(3) + 0.1 / 3)
+    assert score_at(before, last, 900) == pytest.approx(0.7 + 0.1 / np.sqrt(3))
+    assert score_at(before, last, 2700) == pytest.approx(0.7 + 0.1 / np.sqrt(3) + 0.1 / 3)
     assert on_course(before, last, 900, 0.75) and not on_course(before, last, 900, 0.76)
     assert not on_course(None, last, 900, 0.5)  # one size: no curve
     assert not on_course(before, last, 300, 0.5)  # no more rows to grow into
@@ -225,7 +220,7 @@ def test_a_rung_whose_learning_curve_is_on_course_grows_before_dearer_rungs_run(
     assert [size for size, _ in rounds] == [48, 144, 480]
     before, last = rounds[0][1]["rival"], rounds[1][1]["rival"]
     # Beyond round 1's score and its noise (not promising), within the forecast for round 2.
-    aim = forecast(before, last, 480) - last.se - 1e-6
+    aim = score_at(before, last, 480) - last.se - 1e-6
     assert aim > last.mean + last.se and on_course(before, last, 480, aim)
     history = race(first, more, 480, params, done.model_copy(update={"target": aim}))
     steps = history.steps

@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
-from scipy.optimize import OptimizeWarning, curve_fit
 from sklearn.base import BaseEstimator, clone
 from sklearn.metrics import get_scorer
 
@@ -71,6 +70,8 @@ def _law(n: np.ndarray, a: float, b: float, c: float) -> np.ndarray:
 
 def fit_curve(curve: pd.DataFrame, ceiling: float, folds: int) -> dict[str, Any] | None:
     """Fit the inverse power law; None when the curve is not well-behaved enough to trust."""
+    from scipy.optimize import OptimizeWarning, curve_fit  # the race's stage needs no fitting
+
     n, score = curve["rows"].to_numpy(float), curve["score"].to_numpy(float)
     noise = float(curve["score_std"].mean()) / math.sqrt(folds)
     if len(n) < 3 or score[-1] - score[0] <= noise:
@@ -95,6 +96,16 @@ def fit_curve(curve: pd.DataFrame, ceiling: float, folds: int) -> dict[str, Any]
     # measured sizes: c stops at its bound and `a` is the level it reached, which is the
     # forecast (more rows of the same data stay there).
     return {"a": float(a), "b": float(b), "c": float(c), "residual": residual}
+
+
+def law_through(
+    first: tuple[float, float], second: tuple[float, float], c: float
+) -> dict[str, Any]:
+    """The law through two (rows, score) points with its power `c` given: two points cannot
+    fit all three parameters."""
+    (n1, s1), (n2, s2) = first, second
+    b = (s2 - s1) / (n1**-c - n2**-c)
+    return {"a": s2 + b * n2**-c, "b": b, "c": c}
 
 
 def predict_score(law: dict[str, Any], rows: float) -> float:

@@ -3,15 +3,13 @@
 Round 0 is the `sample` stage's rows; each later round draws `baselines.factor` times more from
 the training split, up to `baselines.max_rows`. The dummy runs in every round, on the same
 folds, as the bar. Within a round the rungs run in ladder order, written cheapest first. A rung
-is grown at once, on the next rounds' rows, before any dearer rung runs, when it falls short of
-done.yaml's target by less than its standard error (the target is within its noise) or when
-its learning curve over its last two rounds is on course to reach the target at the next
-round's rows: more rows settle it cheaply, and a dearer rung may never need to run. After a
-round, a rung the round's best beats beyond noise (the
-corrected t-test, `baselines.alpha`) is dropped; the race ends when a rung reaches the target
-with its standard error accounted for, when at most `top_k` rungs are left, or at the last
-size. Every decision rests on scores, never on timings, so a rerun races the same way; the
-cost laws fitted to the rounds (`modeling.cost`) say where the written order looks wrong.
+is grown at once, on the next rounds' rows, before any dearer rung runs, when the target is
+within its standard error or its learning curve is on course for it (`modeling.rules`): more
+rows settle it cheaply, and a dearer rung may never need to run. After a round, a rung the
+round's best beats beyond noise is dropped; the race ends when a rung reaches the target with
+its standard error accounted for, when at most `top_k` rungs are left, or at the last size.
+Every decision rests on scores, never on timings, so a rerun races the same way; the cost laws
+fitted to the rounds (`modeling.cost`) say where the written order looks wrong.
 """
 
 from __future__ import annotations
@@ -29,10 +27,11 @@ from ..core.config import BaselinesParams, Done, Params
 from ..core.settings import ThriftyError
 from ..core.task import make_cv, smallest_group
 from .cost import CostLaw, cost_law
-from .crossval import CVResult, ScoringError, beats, score_model
+from .crossval import CVResult, ScoringError, score_model
 from .features import build_features
 from .folds import KEEP_BYTES, Folds, featurize
 from .ladder import build_model, split_xy
+from .rules import clearly_worse, on_course, out_of_order, promising, reaches
 
 log = logging.getLogger(__name__)
 
@@ -51,66 +50,6 @@ def race_sizes(first: int, largest: int, factor: int) -> list[int]:
     elif sizes[-1] < largest:
         sizes.append(largest)
     return sizes
-
-
-def reaches(result: CVResult, target: float) -> bool:
-    """Whether a result reaches the target with its standard error accounted for."""
-    return result.mean - result.se >= target
-
-
-def promising(result: CVResult, target: float) -> bool:
-    """Short of the target, but by less than its standard error: more rows will tell."""
-    return not reaches(result, target) and result.mean + result.se >= target
-
-
-def forecast(before: CVResult, last: CVResult, rows: int) -> float:
-    """The score at `rows` on the learning curve score(n) = a - b / sqrt(n) through two rounds.
-
-    Two sizes cannot fit the curve's power (`modeling.forecast` fits it from more), so this
-    takes 1/2, the rate at which an estimate's error shrinks with its rows: each tripling of
-    the rows gains 1/sqrt(3) of what the one before gained. Curves that flatten sooner fall
-    short of it; `on_course` asks for the forecast to clear the target by the last round's
-    standard error, and for the rise itself to be more than noise.
-    """
-    step = before.rows**-0.5 - last.rows**-0.5
-    return last.mean + (last.mean - before.mean) / step * (last.rows**-0.5 - rows**-0.5)
-
-
-def on_course(before: CVResult | None, last: CVResult, rows: int, target: float) -> bool:
-    """Whether the rung's last two rounds forecast the target (SE accounted for) at `rows`."""
-    if before is None or last.rows <= before.rows or rows <= last.rows:
-        return False
-    rising = last.mean - before.mean > last.se
-    return rising and forecast(before, last, rows) - last.se >= target
-
-
-def clearly_worse(results: dict[str, CVResult], alpha: float) -> tuple[str, dict[str, str]]:
-    """The round's best rung, and the rungs it beats beyond noise, each with the reason."""
-    best = max(results, key=lambda name: results[name].mean)
-    worse = {}
-    for name, result in results.items():
-        if name == best:
-            continue
-        p = beats(results[best], result)
-        if p < alpha:
-            worse[name] = f"clearly worse than {best} (p={p:.3f})"
-    return best, worse
-
-
-def out_of_order(names: list[str], cost: dict[str, float], factor: float) -> list[str]:
-    """Rungs the cost law predicts at least `factor` times cheaper than one above them.
-
-    The race runs a round in ladder order, which params.yaml writes cheapest first: an order
-    taken from measured CPU would change with the machine's load, and with it which rung
-    reaches the target first, so two runs of the same data could ship different models. The
-    law only says where the written order looks wrong, for a person to move the rung up.
-    """
-    return [
-        f"{later} (~{cost[later]:.2g} CPU s a fold) before {earlier} (~{cost[earlier]:.2g})"
-        for i, earlier in enumerate(names)
-        for later in names[i + 1 :]
-        if cost[later] > 0 and cost[earlier] >= factor * cost[later]
-    ]
 
 
 @dataclass
