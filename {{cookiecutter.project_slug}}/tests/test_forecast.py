@@ -10,6 +10,7 @@ import pytest
 
 from {{ cookiecutter.module_name }}.core.config import Done, Params
 from {{ cookiecutter.module_name }}.core.task import make_cv
+from {{ cookiecutter.module_name }}.modeling.crossval import cross_score
 from {{ cookiecutter.module_name }}.modeling.forecast import (
     fit_curve,
     forecast,
@@ -132,3 +133,19 @@ def test_measure_curve_on_a_tiny_frame(
     assert (measured["cpu_seconds"] > 0).all()
     assert measured["rows"].tolist() == [20, 28, 40]  # geometric, up to 60 - 60 / 3 rows
     assert measured["score"].notna().all()
+
+
+def test_the_curve_takes_its_last_point_from_a_known_cross_validation(
+    make_frame: Callable[..., pd.DataFrame], params: Params, done: Done
+) -> None:
+    """tune cross-validated the pick on every row of the same folds: that is the last point."""
+    X, y = split_xy(make_frame(60), params.data)  # 3 folds of 20: every training fold is 40
+    model = build_candidate(list(params.ladder.values())[1], params.data, params.features)
+    cv = make_cv(3, 1, 0)
+    known = cross_score(model, X, y, cv, done.metric).scores
+    fitted = measure_curve(model, X, y, cv, done.metric, 20, 3, n_jobs=1)
+    reused = measure_curve(model, X, y, cv, done.metric, 20, 3, n_jobs=1, known=known)
+    scores = ["rows", "score", "score_std"]
+    pd.testing.assert_frame_equal(reused[scores], fitted[scores])
+    assert reused["cpu_seconds"].iloc[-1] == 0  # not fitted again
+    assert (reused["cpu_seconds"].iloc[:-1] > 0).all()

@@ -87,7 +87,8 @@ def main(root: Path) -> None:
         pick, why = one_se_pick(tuned, board.set_index("model")["cpu_seconds"].to_dict())
         model = build_candidate(params.ladder[pick.name], params.data, params.features)
         model.set_params(**{f"model__{key}": value for key, value in pick.params.items()})
-        curve, outlook, curve_cpu = learning_outlook(model, X, y, params, done)
+        known = pick.every_row.scores if pick.every_row is not None else None
+        curve, outlook, curve_cpu = learning_outlook(model, X, y, params, done, known)
     model.fit(X, y)
     # Worker CPU is counted from the searches' and the curve's own timings when joblib runs
     # them elsewhere (other processes, a cluster); this process's clock counts the rest.

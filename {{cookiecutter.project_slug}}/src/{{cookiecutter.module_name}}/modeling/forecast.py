@@ -31,16 +31,21 @@ def measure_curve(
     smallest: int,
     points: int,
     n_jobs: int,
+    known: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Cross-validated score at `points` training sizes, from `smallest` rows to all, and the
     CPU seconds each size took (measured where the fits ran: a worker's clock, not ours).
 
     Like scikit-learn's `learning_curve` (the first n rows of each training fold), without
     scoring the training folds too: nothing here uses those scores, and on text they cost
-    another pass of the vectorizers over every training row.
+    another pass of the vectorizers over every training row. `known` is the estimator's score
+    on each split of `cv` with every training row, when the caller has it: the largest size is
+    then not fitted again (it costs nothing here, and its training folds are whole, not cut to
+    the smallest fold's length).
     """
     largest = len(X) - math.ceil(len(X) / cv.get_n_splits())
     sizes = np.unique(np.geomspace(min(smallest, largest), largest, points).astype(int))
+    fitted_sizes = sizes[:-1] if known is not None else sizes
     scorer = get_scorer(metric)
 
     def score(train: np.ndarray, test: np.ndarray, size: int) -> tuple[float, float]:
@@ -52,8 +57,11 @@ def measure_curve(
         return scorer(fitted, X.iloc[test], y.iloc[test]), time.process_time() - start
 
     splits = list(cv.split(X, y))
-    jobs = (delayed(score)(train, test, size) for size in sizes for train, test in splits)
-    scores, cpu = np.array(Parallel(n_jobs=n_jobs)(jobs)).reshape(len(sizes), len(splits), 2).T
+    jobs = (delayed(score)(train, test, size) for size in fitted_sizes for train, test in splits)
+    runs = np.array(Parallel(n_jobs=n_jobs)(jobs)).reshape(len(fitted_sizes), len(splits), 2)
+    if known is not None:
+        runs = np.concatenate([runs, np.stack([known, np.zeros(len(known))], axis=-1)[None]])
+    scores, cpu = runs.T
     return pd.DataFrame(
         {
             "rows": sizes,
@@ -142,9 +150,18 @@ def forecast(
 
 
 def learning_outlook(
-    model: BaseEstimator, X: pd.DataFrame, y: pd.Series, params: Params, done: Done
+    model: BaseEstimator,
+    X: pd.DataFrame,
+    y: pd.Series,
+    params: Params,
+    done: Done,
+    known: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any], float]:
-    """The pick's learning curve on the training rows, its forecast, and the CPU it took."""
+    """The pick's learning curve on the training rows, its forecast, and the CPU it took.
+
+    `known`: the pick's scores on tune's own folds of every row, when tune cross-validated it
+    there with these parameters (its defaults): the curve's last point.
+    """
     curve = measure_curve(
         model,
         X,
@@ -154,6 +171,7 @@ def learning_outlook(
         max(50, len(X) // 10),  # a wide range of sizes makes the forecast trustworthy
         params.tune.curve_points,
         params.compute.n_jobs,
+        known,
     )
     cpu = float(curve.pop("cpu_seconds").sum())  # the plotted curve is rows and scores
     ceiling = METRICS[done.metric][1]

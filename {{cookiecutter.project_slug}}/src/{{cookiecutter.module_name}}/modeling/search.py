@@ -24,7 +24,7 @@ from tqdm import tqdm
 from ..core.config import Done, Params
 from ..core.task import check_metric, make_cv
 from .cost import candidates_in, grid_size, search_cost
-from .crossval import ScoringError, corrected_variance, cross_score
+from .crossval import CVResult, ScoringError, corrected_variance, cross_score
 from .folds import SharedFeatures
 from .ladder import build_candidate
 
@@ -44,6 +44,9 @@ class Tuned:
     candidates: int = 0
     rounds: int = 0
     cpu_seconds: float = 0.0
+    # Its cross-validation on tune's folds of every row with `params`, when tune ran one (the
+    # defaults'): the learning curve's last point, not fitted twice.
+    every_row: CVResult | None = None
 
     @property
     def gain(self) -> float:
@@ -224,7 +227,15 @@ def tune_rungs(
         spent += default.fit_cpu + default.predict_cpu
         if default.mean >= done.target:  # its defaults on every row already do: nothing to search
             status = f"defaults: reached the target at its defaults on {len(X)} rows"
-            result = Tuned(name, status, default.mean, default.se, default.mean, candidates=1)
+            result = Tuned(
+                name,
+                status,
+                default.mean,
+                default.se,
+                default.mean,
+                candidates=1,
+                every_row=default,
+            )
         elif rung.search:
             search = halving_search(
                 candidate,
@@ -241,9 +252,13 @@ def tune_rungs(
             )
             result = summarize(name, search, default.mean, default.test_fraction)
             if default.mean >= result.score:  # tuning must never ship worse than the defaults
-                result = replace(result, score=default.mean, se=default.se, params={})
+                result = replace(
+                    result, score=default.mean, se=default.se, params={}, every_row=default
+                )
         else:
-            result = Tuned(name, "tuned", default.mean, default.se, default.mean, rounds=1)
+            result = Tuned(
+                name, "tuned", default.mean, default.se, default.mean, rounds=1, every_row=default
+            )
         spent += result.cpu_seconds
         result.cpu_seconds += default.cpu  # the defaults' cross-validation is tuning's too
         tuned.append(result)
