@@ -16,6 +16,7 @@ import pytest
 from scipy import sparse
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline
 
 from {{ cookiecutter.module_name }}.bundles.bundle import load_bundle, save_bundle
@@ -30,7 +31,9 @@ from {{ cookiecutter.module_name }}.modeling.features import (
 from {{ cookiecutter.module_name }}.modeling.ladder import build_candidate, split_xy
 from {{ cookiecutter.module_name }}.prepare import main as prepare
 from {{ cookiecutter.module_name }}.prepare import tidy
+from {{ cookiecutter.module_name }}.text import tfidf
 from {{ cookiecutter.module_name }}.text.lexicons import LexiconCounter, lexicon_files, load_lexicons
+from {{ cookiecutter.module_name }}.text.tfidf import Tfidf
 
 Frame = Callable[..., pd.DataFrame]
 Edit = Callable[[str, dict[str, Any]], None]
@@ -74,6 +77,48 @@ def test_lexicon_counter_pickles_and_clones() -> None:
     again = pickle.loads(pickle.dumps(counter))
     assert (again.transform(texts) != counter.transform(texts)).nnz == 0
     assert clone(counter).get_params() == counter.get_params()
+
+
+@pytest.fixture
+def nothing_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tfidf's n-grams kept by earlier tests are not this test's."""
+    monkeypatch.setattr(tfidf, "_kept", {})
+    monkeypatch.setattr(tfidf, "_count", [0])
+
+
+def test_tfidf_cuts_each_document_once_and_learns_what_scikit_learn_does(
+    monkeypatch: pytest.MonkeyPatch, nothing_kept: None
+) -> None:
+    texts = ["the kettle broke", "refund my kettle, please", "the courier was late", "late again"]
+    settings = dict(analyzer="char_wb", ngram_range=(3, 4), min_df=1, sublinear_tf=True)
+    reference = TfidfVectorizer(**settings).fit(texts[:3])
+    weights = reference.transform(texts)
+    cut = []
+    real = TfidfVectorizer.build_analyzer
+
+    def counting(self: TfidfVectorizer) -> Callable[[str], list[str]]:
+        analyze = real(self)
+        return lambda doc: cut.append(doc) or analyze(doc)
+
+    monkeypatch.setattr(TfidfVectorizer, "build_analyzer", counting)
+    for _ in range(3):  # three folds' fits of the same rows, each a fresh clone
+        ours = clone(Tfidf(**settings)).fit(texts[:3])
+        assert ours.vocabulary_ == reference.vocabulary_
+        assert abs(ours.transform(texts) - weights).max() == 0
+    assert sorted(cut) == sorted(texts)  # every document cut once, for every fit and transform
+    assert vars(pickle.loads(pickle.dumps(ours))).keys() == vars(reference).keys()
+
+
+def test_tfidf_keeps_no_more_n_grams_than_its_bound(
+    monkeypatch: pytest.MonkeyPatch, nothing_kept: None
+) -> None:
+    monkeypatch.setattr(tfidf, "MAX_GRAMS", 5)
+    texts = ["aa bb cc", "dd ee ff gg", "aa bb cc"]
+    ours = Tfidf().fit(texts)
+    assert [doc for docs in tfidf._kept.values() for doc in docs] == ["aa bb cc"]
+    assert tfidf._count == [3]  # "dd ee ff gg" would pass the bound: cut again each time
+    reference = TfidfVectorizer().fit(texts)
+    assert abs(ours.transform(texts) - reference.transform(texts)).max() == 0
 
 
 @pytest.mark.parametrize("bad", [pd.DataFrame({"text": ["great"]}), "great", ["great", None]])

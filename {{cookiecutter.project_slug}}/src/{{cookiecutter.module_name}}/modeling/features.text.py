@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
@@ -26,13 +25,14 @@ from ..core.data import (
     text_columns,
 )
 from ..text.lexicons import LexiconCounter, lexicon_files, load_lexicons
+from ..text.tfidf import Tfidf
 
 TOP_TERMS = 50  # per class in top_terms.csv; the plot shows fewer
 
 
-def _tfidf(grams: NgramParams, analyzer: str, params: FeaturesParams) -> TfidfVectorizer:
+def _tfidf(grams: NgramParams, analyzer: str, params: FeaturesParams) -> Tfidf:
     """One TF-IDF vectorizer; char_wb n-grams never span two words, so they stay few."""
-    return TfidfVectorizer(
+    return Tfidf(
         analyzer=analyzer,
         ngram_range=tuple(grams.ngram_range),
         min_df=grams.min_df,
