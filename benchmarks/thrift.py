@@ -75,7 +75,7 @@ def bake(task: str, kind: str):
         shutil.rmtree(folder, ignore_errors=True)
         root = bakes.bake(folder, task, kind, name)
         BAKED.add(name)
-    sys.path.insert(0, str(root / "src"))
+        sys.path.insert(0, str(root / "src"))
     package = name.replace("-", "_")
     loaded = {
         short: importlib.import_module(f"{package}.{module}")

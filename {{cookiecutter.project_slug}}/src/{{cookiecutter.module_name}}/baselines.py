@@ -3,10 +3,10 @@
 Round 0 is the `sample` stage's rows; the rungs not clearly worse than the round's best go on to
 `baselines.factor` times more rows of the training split, up to `baselines.max_rows`, and a rung
 within its standard error of the target, or whose learning curve is on course for it, is grown
-at once (see `modeling.race`). The dummy is
-model zero in every round: after the race, a rung is kept only when it beats the dummy beyond
-noise and is not far behind the best, and at most `top_k` rungs go on to `tune`, which starts
-from the rows they survived at. Each row says why; reports/race.csv holds every round.
+at once (see `modeling.race`). The dummy is model zero in every round: after the race, a rung is
+kept only when it beats the dummy beyond noise and is not far behind the best, and at most
+`top_k` rungs go on to `tune`, which starts from the rows they survived at. Each row says why;
+reports/race.csv holds every round.
 """
 
 from __future__ import annotations
