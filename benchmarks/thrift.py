@@ -9,6 +9,7 @@ the answer is known beforehand, the floor under every arm.
     python benchmarks/thrift.py [DATASET ...]     # measure, one JSON file per dataset
     python benchmarks/thrift.py --reuse [DATASET ...]  # keep the grid, rerun every other arm
     python benchmarks/thrift.py --only-ours [DATASET ...]  # keep the grid, oracle and FLAML
+    python benchmarks/thrift.py --keep-flaml [DATASET ...]  # rerun every arm but FLAML
     python benchmarks/thrift.py --report          # write benchmarks/RESULTS.md from them
 """
 
@@ -171,9 +172,9 @@ def load(name: str, m, params):
     return frame[["text", "topic"]].rename(columns={"topic": "target"}), params
 
 
-def run(name: str, reuse: dict | None = None, runs: int = 3, only_ours: bool = False) -> dict:
-    """Every arm on one dataset; with `reuse`, the grid's figures and winner of an earlier run
-    (and with `only_ours`, the oracle's and FLAML's too).
+def run(name: str, reuse: dict | None = None, runs: int = 3, keep: tuple[str, ...] = ()) -> dict:
+    """Every arm on one dataset; the arms in `keep` ("grid", "oracle", "flaml") take their
+    figures from `reuse`, an earlier run's result, instead of running again.
 
     Ours, the oracle and FLAML's first budget to reach T run `runs` times, for median CPU; the
     grid, and FLAML at each budget for its final model, once.
@@ -192,17 +193,18 @@ def run(name: str, reuse: dict | None = None, runs: int = 3, only_ours: bool = F
         next(iter(params.ladder.values())), params.data, params.features
     )
     row["dummy"] = judge(dummy.fit(X, y))
-    if reuse:
-        if "grid_winner" not in reuse:
+    kept = {key: value for key, value in (reuse or {}).items() if key.startswith(keep)}
+    if "grid" in keep:
+        if "grid_winner" not in kept:
             sys.exit(f"{name}: the stored result names no grid winner; rerun it without --reuse")
-        row |= {key: value for key, value in reuse.items() if key.startswith("grid")}
+        row |= {key: value for key, value in kept.items() if key.startswith("grid")}
     else:
         log.info("%s: the grid", name)
         (grid, row["grid_winner"]), row["grid_cpu"] = measured(spendthrift, m, params, done, X, y)
         row["grid"] = judge(grid)
     row["T"] = row["grid"]["cv"] - max(0.005, row["grid"]["se"])
-    if only_ours:
-        row |= {k: v for k, v in reuse.items() if k.startswith(("oracle", "flaml"))}
+    if "oracle" in keep:
+        row |= {key: value for key, value in kept.items() if key.startswith("oracle")}
     else:
         log.info("%s: the oracle (%s), T = %.4f", name, row["grid_winner"]["rung"], row["T"])
         cpus = []
@@ -213,6 +215,11 @@ def run(name: str, reuse: dict | None = None, runs: int = 3, only_ours: bool = F
             cpus.append(cpu)
         row["oracle"], row["oracle_cpu_runs"] = judge(model), cpus
         row["oracle_cpu"] = median(cpus)
+    if "flaml" in keep:  # FLAML's clock starts after the features are fitted, once
+        if not math.isclose(row["T"], reuse["T"], abs_tol=1e-9):
+            sys.exit(f"{name}: T moved ({reuse['T']:.6f} -> {row['T']:.6f}); rerun FLAML too")
+        row |= {key: value for key, value in kept.items() if key.startswith("flaml")}
+    else:
         log.info("%s: FLAML", name)
         row |= flaml_arm(m, params, done, X, y, task, kind, judge, row["T"], runs)
     # Ours is asked to reach T, as a user would write it in done.yaml: its CPU is the CPU it
@@ -253,6 +260,12 @@ def main() -> None:
         help="keep the grid's, the oracle's and FLAML's figures, rerun ours",
     )
     cli.add_argument(
+        "--keep-flaml",
+        action="store_true",
+        help="keep FLAML's figures (its features are fitted once, before its clock starts), "
+        "rerun the grid, the oracle and ours: after a change to how features are fitted",
+    )
+    cli.add_argument(
         "--runs", type=int, default=3, help="runs of ours, the oracle and FLAML to T (median)"
     )
     args = cli.parse_args()
@@ -262,11 +275,19 @@ def main() -> None:
         (WORK / "results").mkdir(parents=True, exist_ok=True)
         for name in args.datasets or DATASETS:
             path = WORK / "results" / f"{name}.json"
-            keep = args.reuse or args.only_ours
+            keep = (
+                ("grid", "oracle", "flaml")
+                if args.only_ours
+                else ("grid",)
+                if args.reuse
+                else ("flaml",)
+                if args.keep_flaml
+                else ()
+            )
             reuse = json.loads(path.read_text()) if keep and path.is_file() else None
-            if args.only_ours and reuse is None:
-                sys.exit(f"{name}: no stored result to keep the other arms of; run it in full")
-            row = run(name, reuse, args.runs, args.only_ours)
+            if keep and reuse is None:
+                sys.exit(f"{name}: no stored result to keep arms of; run it in full")
+            row = run(name, reuse, args.runs, keep)
             path.write_text(json.dumps(row, indent=2))
             print(json.dumps(row), flush=True)
     text = report(sorted((WORK / "results").glob("*.json")))
