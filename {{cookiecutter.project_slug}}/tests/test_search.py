@@ -49,25 +49,24 @@ def search(frame: pd.DataFrame, params: Params, metric: str, rung: Rung, max_can
     return halving_search(candidate, rung.search, X, y, cv, metric, 3, max_candidates, 0, 1)
 
 
-def test_one_se_pick_prefers_a_cheaper_close_rung() -> None:
-    results = [
-        tuned("forest", 0.90, 0.02),
-        tuned("linear", 0.89, 0.01),
-        tuned("knn", 0.85, 0.01),  # cheapest tuned, but more than one SE behind
+def test_one_se_pick_prefers_an_earlier_close_rung() -> None:
+    results = [  # in ladder order, as tune_rungs returns them
         Tuned("svm", "skipped: ~9.0 CPU s would pass the budget"),
+        tuned("knn", 0.85, 0.01),  # earliest tuned, but more than one SE behind
+        tuned("linear", 0.89, 0.01),
+        tuned("forest", 0.90, 0.02),
     ]
-    cost = {"forest": 10.0, "linear": 1.0, "knn": 0.5, "svm": 0.1}
-    pick, why = one_se_pick(results, cost)
+    pick, why = one_se_pick(results)
     assert pick.name == "linear"
     assert why == (
-        "one-standard-error rule: 0.8900 is within one SE of forest (0.9000 ± 0.0200) "
-        "at lower cost"
+        "one-standard-error rule: 0.8900 is within one SE of forest (0.9000 ± 0.0200), "
+        "and earlier in the ladder"
     )
 
 
 def test_one_se_pick_keeps_the_best_when_none_is_close() -> None:
-    results = [tuned("forest", 0.90, 0.02), tuned("linear", 0.85, 0.01)]
-    pick, why = one_se_pick(results, {"forest": 10.0, "linear": 1.0})
+    results = [tuned("linear", 0.85, 0.01), tuned("forest", 0.90, 0.02)]
+    pick, why = one_se_pick(results)
     assert pick.name == "forest"
     assert why == "best tuned score (0.9000 ± 0.0200)"
 
@@ -214,7 +213,7 @@ def test_tuning_stops_once_the_target_is_reached(
     assert results[0].cpu_seconds > 0
     assert results[1].status == f"not needed: {first} reached the target"
     assert math.isnan(results[1].score)
-    pick, why = one_se_pick(results, {first: 1.0, second: 1.0})
+    pick, why = one_se_pick(results)
     assert pick is results[0] and why == results[0].status
 
 
@@ -229,7 +228,7 @@ def test_a_rung_that_reached_the_target_in_the_race_is_not_searched(
     assert results[0].score == pytest.approx(0.6) and results[0].params == {}
     assert results[0].cpu_seconds == 0 and results[0].candidates == 0
     assert results[1].status == f"not needed: {first} reached the target in the race"
-    pick, why = one_se_pick(results, {first: 1.0, second: 1.0})
+    pick, why = one_se_pick(results)
     assert pick is results[0] and why == results[0].status
 
 

@@ -2,10 +2,11 @@
 
 Tuning stops as soon as a rung's cross-validated score reaches done.yaml's target, skips any
 rung whose estimated cost would pass `budget_cpu_seconds`, and then picks by the
-one-standard-error rule: the cheapest rung within one SE of the best. The learning curve of
-the pick then says what more rows would buy. The rows are the training split, or a seeded
-sample of `tune.max_rows` of it streamed from the file, so memory stays bounded however large
-the split grows; the forecast then says whether raising the bound would pay.
+one-standard-error rule: the first rung in ladder order (written simplest and cheapest first)
+within one SE of the best. The learning curve of the pick then says what more rows would buy.
+The rows are the training split, or a seeded sample of `tune.max_rows` of it streamed from the
+file, so memory stays bounded however large the split grows; the forecast then says whether
+raising the bound would pay.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def main(root: Path) -> None:
     start = time.process_time()
     with engine(params.compute):
         tuned = tune_rungs(X, y, board, params, done)
-        pick, why = one_se_pick(tuned, board.set_index("model")["cpu_seconds"].to_dict())
+        pick, why = one_se_pick(tuned)
         model = build_candidate(params.ladder[pick.name], params.data, params.features)
         model.set_params(**{f"model__{key}": value for key, value in pick.params.items()})
         known = pick.every_row.scores if pick.every_row is not None else None

@@ -140,19 +140,24 @@ def summarize(name: str, search, default_score: float, test_fraction: float) -> 
     )
 
 
-def one_se_pick(tuned: list[Tuned], cost: dict[str, float]) -> tuple[Tuned, str]:
-    """The cheapest tuned rung whose score is within one standard error of the best."""
+def one_se_pick(tuned: list[Tuned]) -> tuple[Tuned, str]:
+    """The first tuned rung, in ladder order, whose score is within one standard error of the
+    best: `tuned` is in the ladder's order, which params.yaml writes simplest and cheapest first.
+
+    The written order, not the CPU each rung was measured at: timings move with the machine's
+    load, and with them which of two close rungs would ship (the race keeps to the written
+    order for the same reason).
+    """
     scored = [t for t in tuned if not math.isnan(t.score)]
     best = max(scored, key=lambda t: t.score)
-    close = [t for t in scored if t.score >= best.score - best.se]
-    pick = min(close, key=lambda t: cost[t.name])
+    pick = next(t for t in scored if t.score >= best.score - best.se)
     if pick is best and pick.status.startswith("defaults"):  # not searched: the status says why
         return pick, pick.status
     if pick is best:
         return pick, f"best tuned score ({best.score:.4f} ± {best.se:.4f})"
     return pick, (
         f"one-standard-error rule: {pick.score:.4f} is within one SE of {best.name} "
-        f"({best.score:.4f} ± {best.se:.4f}) at lower cost"
+        f"({best.score:.4f} ± {best.se:.4f}), and earlier in the ladder"
     )
 
 
