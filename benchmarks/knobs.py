@@ -24,6 +24,7 @@ from sklearn.model_selection import train_test_split
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import thrift  # noqa: E402
+from arms import ours, referee  # noqa: E402
 from cpu import measured, median  # noqa: E402
 from measure import machine  # noqa: E402
 from suites import DATASETS  # noqa: E402
@@ -74,9 +75,9 @@ def arm(name: str, setting: str | None, runs: int) -> dict:
     asked = done.model_copy(update=update)
     cpus = []
     for _ in range(runs):
-        (model, pick), cpu = measured(thrift.ours, m, params, asked, train)
+        (model, pick), cpu = measured(ours, m, params, asked, train)
         cpus.append(cpu)
-    judged = thrift.referee(model, X, y, X_test, y_test, done.metric, task)
+    judged = referee(model, X, y, X_test, y_test, done.metric, task)
     cpu = median(cpus)
     return {
         "cpu": cpu,
