@@ -12,7 +12,7 @@ from {{ cookiecutter.module_name }}.baselines import leaderboard, too_large
 from {{ cookiecutter.module_name }}.core.config import Done, Params, Rung
 from {{ cookiecutter.module_name }}.core.settings import ThriftyError
 from {{ cookiecutter.module_name }}.modeling.crossval import CVResult, beats
-from {{ cookiecutter.module_name }}.modeling.race import check_enough_rows, run_ladder
+from {{ cookiecutter.module_name }}.modeling.rounds import check_enough_rows, run_ladder
 
 Frame = Callable[..., pd.DataFrame]
 {%- if cookiecutter.task == "classification" %}

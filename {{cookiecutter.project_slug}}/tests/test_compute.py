@@ -27,7 +27,7 @@ from {{ cookiecutter.module_name }}.core.task import make_cv
 from {{ cookiecutter.module_name }}.modeling.crossval import cross_score
 from {{ cookiecutter.module_name }}.modeling.forecast import measure_curve
 from {{ cookiecutter.module_name }}.modeling.ladder import build_candidate, split_xy
-from {{ cookiecutter.module_name }}.modeling.race import run_ladder
+from {{ cookiecutter.module_name }}.modeling.rounds import run_ladder
 from {{ cookiecutter.module_name }}.modeling.search import one_se_pick, tune_rungs
 
 distributed = pytest.importorskip("distributed")

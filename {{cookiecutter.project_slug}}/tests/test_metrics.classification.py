@@ -19,10 +19,10 @@ from {{ cookiecutter.module_name }}.core.files import write_table
 from {{ cookiecutter.module_name }}.core.paths import Paths
 from {{ cookiecutter.module_name }}.core.settings import ThriftyError
 from {{ cookiecutter.module_name }}.core.task import METRICS, binary_only, check_metric
-from {{ cookiecutter.module_name }}.modeling import race as racing
+from {{ cookiecutter.module_name }}.modeling import rounds
 from {{ cookiecutter.module_name }}.modeling.crossval import missing_response, response_methods
 from {{ cookiecutter.module_name }}.modeling.ladder import build_model
-from {{ cookiecutter.module_name }}.modeling.race import run_ladder
+from {{ cookiecutter.module_name }}.modeling.rounds import run_ladder
 from {{ cookiecutter.module_name }}.modeling.search import tune_rungs
 
 Frame = Callable[..., pd.DataFrame]
@@ -163,7 +163,7 @@ def test_baselines_stage_says_what_fits_without_a_traceback(
     write_table(frame, paths.train)
     write_table(frame, paths.sample)
     fitted = []
-    monkeypatch.setattr(racing, "featurize", lambda *args, **kw: fitted.append(args))
+    monkeypatch.setattr(rounds, "featurize", lambda *args, **kw: fitted.append(args))
     monkeypatch.chdir(root)
     with pytest.raises(SystemExit) as exit:
         run_stage(baselines.main)
