@@ -74,6 +74,16 @@ if __name__ == "__main__":
     own = receipts.wall_on_linux()
     json.dump({"wall": wall, "own": own, "cpu": cpu}, open("cost.json", "w"))
 """
+COLLECTOR = """
+import gc, json, sys
+
+if __name__ == "__main__":
+    cycle = []
+    cycle.append(cycle)
+    del cycle
+    seen = {"enabled": gc.isenabled(), "frozen": gc.get_freeze_count(), "freed": gc.collect()}
+    json.dump(seen, sys.stdout)
+"""
 SPAWNER = """
 import os, threading, time
 
@@ -95,6 +105,7 @@ def probe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "fail": FAIL,
         "sleep": SLEEP,
         "cost": COST,
+        "collector": COLLECTOR,
     }.items():
         (package / f"{name}.py").write_text(text)
     run = Path(tempfile.mkdtemp(prefix="run-", dir="/tmp"))  # socket paths must be short
@@ -161,6 +172,18 @@ def test_a_warm_stage_sees_what_a_cold_one_sees(probe: Path) -> None:
     assert hot_seen["cwd"] == str(work) and hot_seen["seen"] == "yes"
     assert hot_seen["name"] == "__main__" and hot_seen["file"] == "echo.py"
     assert hot.stderr == cold.stderr == ""
+
+
+def test_a_warm_stages_collector_leaves_the_servers_objects_alone(probe: Path) -> None:
+    """The server freezes its objects before it forks: the stage's collections walk only the
+    stage's own objects (and collect its garbage), never the libraries it shares."""
+    served(probe)
+    hot = stage(probe, "collector")
+    cold = stage(probe, "collector", env={**os.environ, "THRIFTY_WARM": "0"})
+    assert hot.returncode == cold.returncode == 0, hot.stderr + cold.stderr
+    hot_seen, cold_seen = json.loads(hot.stdout), json.loads(cold.stdout)
+    assert hot_seen["frozen"] > 1000 and cold_seen["frozen"] == 0
+    assert hot_seen["enabled"] and hot_seen["freed"] >= 1 and cold_seen["freed"] >= 1
 
 
 def test_exit_codes_output_and_tracebacks_are_the_stages(probe: Path) -> None:

@@ -4,12 +4,18 @@ Started in the background by `warm.start_server`; see `warm.py` for what it is f
 one loop on one thread (no thread may run when it forks): accept a stage, fork, send the
 stage's pid, and when the stage ends, send its exit code. It leaves after `THRIFTY_WARM_IDLE`
 seconds (default 900) without a stage, or when its socket file is removed or replaced.
+
+Before each fork the server freezes its objects (`gc.freeze`): a stage's garbage collector
+then never walks the libraries' hundreds of thousands of objects, so it neither spends the time
+nor writes to (and so copies) the memory pages the stage shares with the server. Without it,
+each stage of the demo took 0.1-0.9 s longer.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import importlib
 import os
 import pkgutil
@@ -66,6 +72,7 @@ def preload(package: str, path: Path) -> str | None:
     names = [f"{package}.{m.name}" for m in pkgutil.iter_modules(root.__path__) if not m.ispkg]
     threaded = _import([*names, *warmrun.learned(path)], path)
     warmrun.forget(package)
+    gc.collect()  # the forgotten modules: garbage now, not to be frozen with the libraries
     return threaded
 
 
@@ -129,6 +136,7 @@ def _start(conn: socket.socket, others: list[socket.socket], path: Path, unbille
     except (OSError, ValueError):
         conn.close()
         return 0
+    gc.freeze()  # see the module's docstring
     pid = os.fork()
     if pid == 0:
         try:
