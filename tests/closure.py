@@ -1,7 +1,9 @@
 """Which files of a baked project's package a module runs: its import closure, read with `ast`.
 
-A stage's `deps` in dvc.yaml must list exactly these files, so that `dvc repro` reruns a stage
-when, and only when, code it runs has changed.
+A stage's `deps` in dvc.yaml must list exactly this code, so that `dvc repro` reruns a stage
+when, and only when, code it runs has changed: a room (subpackage) it runs whole as one entry,
+the room's folder, and any other file it runs on its own (`listing`). A room's files are those
+DVC sees: `.dvcignore` hides the code no stage runs.
 """
 
 from __future__ import annotations
@@ -61,3 +63,23 @@ def closure(src: Path, module: str) -> set[Path]:
         todo.extend(imports(src, module_file(src, name), package) - seen)
     files = {module_file(src, name) for name in seen}
     return {file for file in files if file.name != "__init__.py"}
+
+
+def listing(project: Path, package: str, runs: set[Path]) -> set[str]:
+    """The code deps of a stage that runs the files `runs` of `package`: each room it runs whole
+    (every module DVC sees in it, `__init__.py` aside) as its folder, every other file itself."""
+    from dvc.repo import Repo
+
+    top = project / "src" / package
+    with Repo(str(project)) as repo:
+        hidden = repo.dvcignore.is_ignored_file
+        rooms = {
+            room: {p for p in room.glob("*.py") if p.name != "__init__.py" and not hidden(str(p))}
+            for room in {file.parent for file in runs} - {top}
+        }
+    return {
+        (file.parent if rooms.get(file.parent, {None}) <= runs else file)
+        .relative_to(project)
+        .as_posix()
+        for file in runs
+    }

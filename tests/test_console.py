@@ -64,7 +64,11 @@ def test_log_lines_and_progress_bars_keep_to_their_own_rows(tmp_path):
     output = on_a_terminal([python, "-m", "console.baselines"], project, env)
     assert BAR.search(output), "the progress bar is on in a terminal"
     shown = rows(output)
-    logged = [row for row in shown if re.match(r"INFO console\.(baselines|modeling\.race|modeling\.rounds):", row)]
+    logged = [
+        row
+        for row in shown
+        if re.match(r"INFO console\.(baselines|modeling\.race|modeling\.rounds):", row)
+    ]
     assert len([row for row in logged if " f1_macro = " in row]) >= 4  # a line per rung and round
     for row in shown:
         if "INFO " in row or "WARNING " in row:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from closure import closure, module_file
+from closure import closure, listing, module_file
 from conftest import bake, run, shared_setup
 from layout import (
     COOKIECUTTER_JSON,
@@ -72,7 +72,8 @@ def package(project: Path) -> Path:
 
 
 def dependency_problems(project: Path) -> list[str]:
-    """One message per stage whose `src/...` deps in dvc.yaml differ from its import closure."""
+    """One message per stage whose `src/...` deps in dvc.yaml differ from its import closure
+    (a room the stage runs whole is listed as its folder, see `closure.listing`)."""
     problems = []
     stages = yaml.safe_load((project / "dvc.yaml").read_text())["stages"]
     for name, stage in stages.items():
@@ -83,16 +84,21 @@ def dependency_problems(project: Path) -> list[str]:
         if module_file(project / "src", command[2]) is None:
             problems.append(f"stage {name}: runs {command[2]}, which does not exist")
             continue
-        runs = {
-            path.relative_to(project).as_posix() for path in closure(project / "src", command[2])
-        }
+        runs = closure(project / "src", command[2])
+        wanted = listing(project, MODULE, runs)
+        files = {path.relative_to(project).as_posix() for path in runs}
         listed = [dep for dep in stage.get("deps", []) if str(dep).startswith("src/")]
-        for dep in sorted(runs - set(listed)):
+        for dep in sorted(wanted - set(listed)):
             problems.append(f"stage {name}: runs {dep} but its deps omit it")
-        for dep in sorted(set(listed) - runs):
-            problems.append(f"stage {name}: lists {dep}, which it does not import")
+        for dep in sorted(set(listed) - wanted):
+            if dep in files:
+                problems.append(f"stage {name}: lists {dep}, but runs its whole room: list that")
+            elif any(file.startswith(f"{dep}/") for file in files):
+                problems.append(f"stage {name}: lists {dep}, but runs only part of it")
+            else:
+                problems.append(f"stage {name}: lists {dep}, which it does not import")
         for dep in listed:
-            if not (project / dep).is_file():
+            if not (project / dep).exists():
                 problems.append(f"stage {name}: lists {dep}, which does not exist")
         if len(listed) != len(set(listed)):
             problems.append(f"stage {name}: lists a dep twice")
@@ -110,17 +116,31 @@ def test_dependency_check_reports_a_missing_and_a_stale_dep(tmp_path):
     project = shutil.copytree(bake(tmp_path / "bake"), tmp_path / "edited", symlinks=True)
     dvc_yaml = project / "dvc.yaml"
     pipeline = yaml.safe_load(dvc_yaml.read_text())
-    dropped = f"src/{MODULE}/core/records.py"
-    pipeline["stages"]["tune"]["deps"].remove(dropped)
-    pipeline["stages"]["report"]["deps"].append(f"src/{MODULE}/modeling/cost.py")
-    pipeline["stages"]["done"]["deps"].append(f"src/{MODULE}/core/gone.py")
+    stages, pkg = pipeline["stages"], f"src/{MODULE}"
+    stages["tune"]["deps"].remove(f"{pkg}/core")
+    stages["report"]["deps"].append(f"{pkg}/modeling/cost.py")
+    stages["done"]["deps"].append(f"{pkg}/core/gone.py")
+    stages["evaluate"]["deps"].append(f"{pkg}/reporting")  # it runs some of the room's files
+    stages["tune"]["deps"].remove(f"{pkg}/bundles")  # it runs both: the room is one entry
+    stages["tune"]["deps"].append(f"{pkg}/bundles/bundle.py")
     dvc_yaml.write_text(yaml.safe_dump(pipeline, sort_keys=False))
     assert dependency_problems(project) == [
-        f"stage tune: runs {dropped} but its deps omit it",
-        f"stage done: lists src/{MODULE}/core/gone.py, which it does not import",
-        f"stage done: lists src/{MODULE}/core/gone.py, which does not exist",
-        f"stage report: lists src/{MODULE}/modeling/cost.py, which it does not import",
+        f"stage tune: runs {pkg}/bundles but its deps omit it",
+        f"stage tune: runs {pkg}/core but its deps omit it",
+        f"stage tune: lists {pkg}/bundles/bundle.py, but runs its whole room: list that",
+        f"stage evaluate: lists {pkg}/reporting, but runs only part of it",
+        f"stage done: lists {pkg}/core/gone.py, which it does not import",
+        f"stage done: lists {pkg}/core/gone.py, which does not exist",
+        f"stage report: lists {pkg}/modeling/cost.py, which it does not import",
     ]
+
+
+def test_code_no_stage_runs_is_hidden_from_dvc(baked):
+    """`core/` is one dependency of every stage only because what no stage runs is ignored."""
+    hidden = {f"src/{MODULE}/core/{name}" for name in ("edits.py", "warm.py", "warmrun.py")}
+    shown = {f"src/{MODULE}/core/config.py", f"src/{MODULE}/tables/stream.py"}
+    result = run([sys.executable, "-m", "dvc", "check-ignore", *sorted(hidden | shown)], baked)
+    assert set(result.stdout.split()) == hidden
 
 
 # --- 2. __init__.py files hold a docstring only -------------------------------------------
@@ -206,14 +226,20 @@ def test_editing_a_helper_reruns_exactly_its_stages(reproduced, data_kind, helpe
     project = reproduced(data_kind)
     dvc_yaml = yaml.safe_load((project / "dvc.yaml").read_text())["stages"]
     file = f"src/{MODULE}/{helper}"
-    users = {name for name, stage in dvc_yaml.items() if file in stage.get("deps", [])}
+    room = file.rsplit("/", 1)[0]  # a stage that runs the whole room lists the room
+    entry = {
+        name: next(dep for dep in stage["deps"] if dep in (file, room))
+        for name, stage in dvc_yaml.items()
+        if {file, room} & set(stage.get("deps", []))
+    }
+    users = set(entry)
     assert users, f"no stage runs {file}"
     with (project / file).open("a") as handle:
         handle.write("# an edit that changes the file's hash and nothing else\n")
     try:
         # What DVC sees changed: this file, in exactly the stages that list it.
         status = json.loads(run([".venv/bin/dvc", "status", "--json"], project).stdout)
-        assert status == {name: [{"changed deps": {file: "modified"}}] for name in users}
+        assert status == {name: [{"changed deps": {entry[name]: "modified"}}] for name in users}
         assert stages_ran(run([".venv/bin/dvc", "repro", "--dry"], project).stdout) == users
         # What a real repro runs: those stages, plus only those whose inputs they rewrote
         # (a stage's outputs may record timings, so its readers rerun on fresh data).

@@ -20,10 +20,10 @@ import pandas as pd
 import pytest
 
 from {{ cookiecutter.module_name }}.baselines import leaderboard
-from {{ cookiecutter.module_name }}.core.compute import CONNECT_SECONDS, EXTRA, engine
 from {{ cookiecutter.module_name }}.core.config import ComputeParams, Done, Params, Rung, load_params
 from {{ cookiecutter.module_name }}.core.settings import ConfigError, ThriftyError
 from {{ cookiecutter.module_name }}.core.task import make_cv
+from {{ cookiecutter.module_name }}.modeling.compute import CONNECT_SECONDS, EXTRA, engine
 from {{ cookiecutter.module_name }}.modeling.crossval import cross_score
 from {{ cookiecutter.module_name }}.modeling.forecast import measure_curve
 from {{ cookiecutter.module_name }}.modeling.ladder import build_candidate, split_xy
@@ -165,7 +165,7 @@ def test_the_missing_extra_is_named_with_the_command_that_installs_it() -> None:
     """Without distributed (blocked in a fresh interpreter), the error says what to do."""
     code = (
         "import sys; sys.modules['distributed'] = None\n"
-        f"from {MODULE}.core.compute import engine\n"
+        f"from {MODULE}.modeling.compute import engine\n"
         f"from {MODULE}.core.config import ComputeParams\n"
         f"from {MODULE}.core.settings import ThriftyError\n"
         "try:\n"

@@ -458,7 +458,7 @@ def test_the_pool_is_read_in_chunks(
     lab: Path, schema: Schema, suffix: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A raw file larger than memory serves its blank rows: chunk by chunk, the same pool."""
-    from {{ cookiecutter.module_name }}.core import stream
+    from {{ cookiecutter.module_name }}.tables import stream
 
     frame = pd.read_csv(lab / "data" / "raw" / "pool.csv")
     frame["answer"] = ["x" if i % 3 else None for i in range(len(frame))]

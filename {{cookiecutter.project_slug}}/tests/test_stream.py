@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from {{ cookiecutter.module_name }} import prepare
-from {{ cookiecutter.module_name }}.core import stream
 from {{ cookiecutter.module_name }}.core.config import Params
+from {{ cookiecutter.module_name }}.tables import stream
 
 Frame = Callable[..., pd.DataFrame]
 

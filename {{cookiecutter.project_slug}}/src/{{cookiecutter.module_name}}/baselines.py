@@ -18,19 +18,19 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from .core.compute import engine
 from .core.config import Params, load_done, load_params
 from .core.console import run_stage
-from .core.draws import draw_rows
 from .core.files import read_table, write_table
 from .core.paths import Paths
 from .core.receipts import add_model_cpu
 from .core.settings import ThriftyError
-from .core.stream import chunks
 from .core.task import check_metric
+from .modeling.compute import engine
 from .modeling.crossval import CVResult, beats, missing_response
 from .modeling.ladder import build_model, split_xy
 from .modeling.race import Race, race
+from .tables.draws import draw_rows
+from .tables.stream import chunks
 
 log = logging.getLogger(__name__)
 

@@ -18,18 +18,18 @@ from pathlib import Path
 from .bundles.bundle import load_bundle, save_bundle
 from .core.config import load_done, load_params
 from .core.console import run_stage
-from .core.draws import draw_rows
 from .core.files import read_table
 from .core.paths import Paths
 from .core.receipts import model_work
 from .core.records import Metrics, Tuning, read_record, write_record
-from .core.stream import chunks
 from .core.task import STANDARD
 from .modeling.features import feature_files
 from .modeling.ladder import split_xy
 from .modeling.replay import score_chunks
 from .reporting.plots import diagnostic_plots
 from .reporting.task_plots import plot_data
+from .tables.draws import draw_rows
+from .tables.stream import chunks
 
 log = logging.getLogger(__name__)
 

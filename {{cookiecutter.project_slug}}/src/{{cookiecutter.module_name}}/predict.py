@@ -15,7 +15,7 @@ import pandas as pd
 from .bundles.bundle import load_bundle
 from .core.files import replacing
 from .core.settings import ThriftyError
-from .core.stream import chunks, write_parquet
+from .tables.stream import chunks, write_parquet
 
 log = logging.getLogger(__name__)
 

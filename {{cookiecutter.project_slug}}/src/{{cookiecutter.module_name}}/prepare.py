@@ -2,8 +2,8 @@
 
 The test set is split once, seeded, and never seen again until `evaluate`: it is the only
 score in this project that no choice was tuned on. The raw file streams through in chunks
-(`core.stream`), so a file larger than memory prepares in the memory of one chunk, and a row's
-side is a hash of its position and the seed (`core.draws`): rows added to the end of the raw
+(`tables.stream`), so a file larger than memory prepares in the memory of one chunk, and a row's
+side is a hash of its position and the seed (`tables.draws`): rows added to the end of the raw
 file never move an existing row to the other side.
 """
 
@@ -19,13 +19,13 @@ import pandas as pd
 from .core.config import DataParams, PrepareParams, load_params
 from .core.console import run_stage
 from .core.data import clean_rows, needed_columns, read_options, report_cleaning, usable
-from .core.draws import held_out
 from .core.files import read_table
 from .core.paths import Paths
 from .core.records import SPLIT
 from .core.settings import ThriftyError
-from .core.stream import chunks, conform, write_parquet
 from .core.task import check_tally, tally_target
+from .tables.draws import held_out
+from .tables.stream import chunks, conform, write_parquet
 
 log = logging.getLogger(__name__)
 SIDES = ("train", "test")

@@ -20,12 +20,12 @@ from .core.console import run_stage
 from .core.files import write_atomic
 from .core.paths import Paths
 from .core.receipts import model_work
-from .core.stream import chunks
 from .core.task import class_counts
 from .labeling import answers
 from .labeling.pool import build_queue, load_pool, read_gold
 from .labeling.schema import load_schema
 from .labeling.store import read_all
+from .tables.stream import chunks
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ The whole ladder is compared on this sample, so the first answer arrives in seco
 families that survive get more rows in `tune`. Full and sampled data are both DVC outputs and
 go through the same code. A class rarer than `baselines.cv_folds` in the draw is topped up
 from the training split, so that every fold can hold it when the data allows. The training
-split is streamed twice (see `core.draws`), so its size never bounds this stage's memory.
+split is streamed twice (see `tables.draws`), so its size never bounds this stage's memory.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import pandas as pd
 
 from .core.config import SampleParams, load_params
 from .core.console import run_stage
-from .core.draws import draw_rows, in_memory
 from .core.files import write_table
 from .core.paths import Paths
-from .core.stream import chunks
+from .tables.draws import draw_rows, in_memory
+from .tables.stream import chunks
 
 log = logging.getLogger(__name__)
 

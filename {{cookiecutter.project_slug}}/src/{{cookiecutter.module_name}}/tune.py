@@ -21,20 +21,20 @@ import pandas as pd
 
 from .bundles.bundle import save_bundle
 from .bundles.metadata import describe_run
-from .core.compute import engine, runs_elsewhere
 from .core.config import load_done, load_params
 from .core.console import run_stage
-from .core.draws import draw_rows
 from .core.files import read_table, write_table
 from .core.paths import Paths
 from .core.receipts import add_model_cpu
 from .core.records import Forecast, Tuning, write_record
-from .core.stream import chunks, count_rows
+from .modeling.compute import engine, runs_elsewhere
 from .modeling.cost import grid_estimate
 from .modeling.folds import one_thread
 from .modeling.forecast import learning_outlook
 from .modeling.ladder import build_candidate, split_xy
 from .modeling.search import Tuned, one_se_pick, tune_rungs
+from .tables.draws import draw_rows
+from .tables.stream import chunks, count_rows
 
 log = logging.getLogger(__name__)
 

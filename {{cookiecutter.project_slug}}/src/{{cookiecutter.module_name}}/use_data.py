@@ -23,10 +23,10 @@ from .core.data import DataParams, data_section, read_options, shown_columns
 from .core.paths import Paths
 from .core.records import SPLIT
 from .core.settings import ThriftyError, validate
-from .core.stream import chunks
 from .core.task import check_target, describe_target, propose_metric
 from .labeling import answers
 from .labeling.schema import ROW_ID, Schema
+from .tables.stream import chunks
 
 
 def project_file(root: Path, file: Path) -> Path:

@@ -30,7 +30,7 @@ class FeaturesParams(Section):
 
 
 def read_options(data: DataParams) -> dict[str, str]:
-    """How the raw file is read, whole or in chunks (`core.stream`): as it is."""
+    """How the raw file is read, whole or in chunks (`tables.stream`): as it is."""
     return {}
 
 

@@ -80,7 +80,7 @@ class FeaturesParams(Section):
 
 
 def read_options(data: DataParams) -> dict[str, str]:
-    """How the raw file is read, whole or in chunks (`core.stream`): its bytes decoded under
+    """How the raw file is read, whole or in chunks (`tables.stream`): its bytes decoded under
     the data.encoding_errors policy, and the way out that a decoding error mentions."""
     hint = "or set data.encoding_errors: replace (allowed: strict, replace)"
     return {"encoding_errors": data.encoding_errors, "hint": hint}

@@ -45,7 +45,7 @@ def read_table(
     run yet. `encoding_errors` is Python's policy for a CSV's bytes that are not UTF-8:
     "strict" stops at them, "replace" reads each as U+FFFD; `hint` is another way out, added
     to that error. Parquet holds UTF-8 text by definition. Files larger than memory are read
-    in chunks by `core.stream` instead, with the same checks and messages.
+    in chunks by `tables.stream` instead, with the same checks and messages.
     """
     reader = table_reader(path, key)
     options = {"encoding_errors": encoding_errors} if reader is pd.read_csv else {}

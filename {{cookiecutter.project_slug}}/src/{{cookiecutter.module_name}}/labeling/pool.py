@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..core.paths import Paths
 from ..core.settings import ThriftyError
-from ..core.stream import chunks
+from ..tables.stream import chunks
 from . import answers
 from .schema import ROW_ID, Schema, in_test_pool, needs_overlap
 from .store import answered_by, read_all

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .files import reading, replacing, table_reader
+from ..core.files import reading, replacing, table_reader
 
 log = logging.getLogger(__name__)
 

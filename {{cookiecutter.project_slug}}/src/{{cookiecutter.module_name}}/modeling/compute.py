@@ -14,8 +14,8 @@ import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
-from .config import ComputeParams
-from .settings import ThriftyError
+from ..core.config import ComputeParams
+from ..core.settings import ThriftyError
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import pandas as pd
 
-from .task import strata
+from ..core.task import strata
 
 log = logging.getLogger(__name__)
 
