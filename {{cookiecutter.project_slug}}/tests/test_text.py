@@ -32,6 +32,7 @@ from {{ cookiecutter.module_name }}.modeling.ladder import build_candidate, spli
 from {{ cookiecutter.module_name }}.prepare import main as prepare
 from {{ cookiecutter.module_name }}.prepare import tidy
 from {{ cookiecutter.module_name }}.text import tfidf
+from {{ cookiecutter.module_name }}.text.corpus import make_corpus
 from {{ cookiecutter.module_name }}.text.lexicons import LexiconCounter, lexicon_files, load_lexicons
 from {{ cookiecutter.module_name }}.text.tfidf import Tfidf
 
@@ -82,8 +83,7 @@ def test_lexicon_counter_pickles_and_clones() -> None:
 @pytest.fixture
 def nothing_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tfidf's n-grams kept by earlier tests are not this test's."""
-    monkeypatch.setattr(tfidf, "_kept", {})
-    monkeypatch.setattr(tfidf, "_count", [0])
+    monkeypatch.setattr(tfidf, "KEPT", tfidf.Kept())
 
 
 def test_tfidf_cuts_each_document_once_and_learns_what_scikit_learn_does(
@@ -115,10 +115,36 @@ def test_tfidf_keeps_no_more_n_grams_than_its_bound(
     monkeypatch.setattr(tfidf, "MAX_GRAMS", 5)
     texts = ["aa bb cc", "dd ee ff gg", "aa bb cc"]
     ours = Tfidf().fit(texts)
-    assert [doc for docs in tfidf._kept.values() for doc in docs] == ["aa bb cc"]
-    assert tfidf._count == [3]  # "dd ee ff gg" would pass the bound: cut again each time
+    assert [doc for cuts in tfidf.KEPT.settings.values() for doc in cuts.docs] == ["aa bb cc"]
+    assert tfidf.KEPT.count == 3  # "dd ee ff gg" would pass the bound: cut again each time
     reference = TfidfVectorizer().fit(texts)
     assert abs(ours.transform(texts) - reference.transform(texts)).max() == 0
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        dict(analyzer="word", ngram_range=(1, 2), min_df=2, max_features=300, sublinear_tf=True),
+        dict(analyzer="char_wb", ngram_range=(3, 4), min_df=2, max_features=2000),
+        dict(analyzer="word", binary=True, stop_words="english", max_df=0.5),
+    ],
+)
+def test_tfidf_counts_kept_cuts_as_scikit_learn_counts(
+    settings: dict[str, Any], nothing_kept: None
+) -> None:
+    """Fits on overlapping folds, transforms of unseen rows: the same vocabulary and weights."""
+    texts = make_corpus(240)["text"].tolist()
+    for train, test in ((texts[:160], texts[160:]), (texts[80:], texts[:80]), (texts, texts)):
+        reference = TfidfVectorizer(**settings)
+        ours = Tfidf(**settings)
+        assert abs(ours.fit_transform(train) - reference.fit_transform(train)).max() == 0
+        assert ours.vocabulary_ == reference.vocabulary_
+        assert ours.stop_words_ == reference.stop_words_ if hasattr(ours, "stop_words_") else True
+        assert abs(ours.transform(test) - reference.transform(test)).max() == 0
+        assert ours.transform(["", "zzz qqq"]).nnz == reference.transform(["", "zzz qqq"]).nnz
+    assert tfidf.KEPT.count > 0  # counted from the kept cuts, not cut again
+    with pytest.raises(ValueError, match="empty vocabulary"):
+        Tfidf().fit(["", "  "])
 
 
 @pytest.mark.parametrize("bad", [pd.DataFrame({"text": ["great"]}), "great", ["great", None]])

@@ -2,41 +2,78 @@
 
 Cross-validation, the race's rounds, a halving search and the learning curve fit a fresh
 vectorizer on every split, and every fit and transform cut each document into its word or
-character n-grams again: the same documents, the same settings, the same n-grams. What a
-document's n-grams are depends on the analysis settings only, never on what a fit learned, so
-`Tfidf` keeps them per settings and document, up to `MAX_GRAMS`, and later fits only count
-them. It is scikit-learn's `TfidfVectorizer` otherwise: the same parameters, vocabulary and
-weights, and a bundle holds no kept n-grams (they live in this module, not in the estimator).
+character n-grams again and counted them one by one in Python: the same documents, the same
+settings, the same n-grams. What a document's n-grams are depends on the analysis settings
+only, never on what a fit learned, so `Tfidf` numbers each n-gram once per setting and keeps
+each document as the array of its n-grams' numbers, up to `MAX_GRAMS` in all; a later fit or
+transform counts those arrays with NumPy. It is scikit-learn's `TfidfVectorizer` otherwise: the
+same parameters, vocabulary and weights, and a bundle holds nothing kept (it lives in this
+module, not in the estimator). Past the bound, documents are cut and counted as scikit-learn
+does.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
+import numpy as np
+import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-# n-grams kept over every document and setting: about 8 bytes each, the strings themselves
-# shared (interned); past the bound, documents are cut again as scikit-learn does.
+# n-grams kept over every document and setting: 4 bytes each, and each distinct n-gram's
+# string once per setting.
 MAX_GRAMS = 10_000_000
 
-_kept: dict[tuple, dict[str, tuple[str, ...]]] = {}
-_count = [0]  # n-grams kept so far
+
+class Cuts:
+    """One analysis setting's n-grams: a number for each, and each document's numbers."""
+
+    def __init__(self) -> None:
+        self.number: dict[str, int] = {}
+        self.docs: dict[str, np.ndarray] = {}
+
+    def keep(self, doc: str, grams: list[str]) -> np.ndarray:
+        number = self.number
+        numbers = np.fromiter(
+            (number.setdefault(gram, len(number)) for gram in grams), np.int32, len(grams)
+        )
+        self.docs[doc] = numbers
+        return numbers
 
 
-def _remember(known: dict[str, tuple[str, ...]], doc: str, grams: list[str]) -> None:
-    if _count[0] + len(grams) <= MAX_GRAMS:
-        known[doc] = tuple(map(sys.intern, grams))
-        _count[0] += len(grams)
+class Kept:
+    """Every setting's cuts, and how many n-grams they hold in all."""
+
+    def __init__(self) -> None:
+        self.settings: dict[tuple, Cuts] = {}
+        self.count = 0
+
+    def numbers(
+        self, cuts: Cuts, docs: list[str], analyze: Callable[[str], list[str]]
+    ) -> list[np.ndarray] | None:
+        """Each document's n-gram numbers, cut when first seen; None past the bound."""
+        found = []
+        for doc in docs:
+            numbers = cuts.docs.get(doc)
+            if numbers is None:
+                grams = analyze(doc)
+                if self.count + len(grams) > MAX_GRAMS:
+                    return None
+                numbers = cuts.keep(doc, grams)
+                self.count += len(grams)
+            found.append(numbers)
+        return found
+
+
+KEPT = Kept()
 
 
 class Tfidf(TfidfVectorizer):
     """scikit-learn's TfidfVectorizer, with each document's n-grams cut once per process."""
 
-    def build_analyzer(self) -> Callable[[str], list[str] | tuple[str, ...]]:
-        analyze = super().build_analyzer()
+    def _cuts(self) -> Cuts | None:
         if callable(self.analyzer) or self.input != "content":
-            return analyze  # the documents are files, or the analysis is someone else's
+            return None  # the documents are files, or the analysis is someone else's
         settings = (
             self.analyzer,
             tuple(self.ngram_range),
@@ -47,14 +84,48 @@ class Tfidf(TfidfVectorizer):
             self.preprocessor,
             self.tokenizer,
         )
-        known = _kept.setdefault(settings, {})
+        return KEPT.settings.setdefault(settings, Cuts())
 
-        def cut(doc: str) -> list[str] | tuple[str, ...]:
-            grams = known.get(doc) if type(doc) is str else None
-            if grams is None:
-                grams = analyze(doc)
-                if type(doc) is str:
-                    _remember(known, doc, grams)
-            return grams
-
-        return cut
+    def _count_vocab(self, raw_documents: Iterable, fixed_vocab: bool):
+        """The count matrix, and the vocabulary when fitting: scikit-learn's, from kept cuts."""
+        docs = list(raw_documents)
+        cuts = self._cuts()
+        numbers = None
+        if cuts is not None and all(type(doc) is str for doc in docs):
+            numbers = KEPT.numbers(cuts, docs, super().build_analyzer())
+        if numbers is None:
+            return super()._count_vocab(docs, fixed_vocab)
+        flat = np.concatenate(numbers) if numbers else np.empty(0, np.int32)
+        rows = np.repeat(np.arange(len(docs)), [len(found) for found in numbers])
+        if fixed_vocab:
+            vocabulary = self.vocabulary_
+            column = np.full(len(cuts.number), -1, np.int64)
+            for gram, index in vocabulary.items():
+                if (known := cuts.number.get(gram)) is not None:
+                    column[known] = index
+            columns = column[flat]
+            rows, columns = rows[columns >= 0], columns[columns >= 0]
+        else:
+            if not len(flat):
+                raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+            # Columns in the order n-grams first appear, as scikit-learn numbers them: its
+            # later steps keep that order in the matrix, and the sums depend on it.
+            first = np.full(len(cuts.number), len(flat), np.int64)
+            np.minimum.at(first, flat, np.arange(len(flat)))
+            seen = np.flatnonzero(first < len(flat))
+            seen = seen[np.argsort(first[seen])]
+            column = np.empty(len(cuts.number), np.int64)
+            column[seen] = np.arange(len(seen))
+            columns = column[flat]
+            grams = list(cuts.number)  # in the order numbered: a number's n-gram
+            vocabulary = {grams[known]: at for at, known in enumerate(seen.tolist())}
+        indptr = np.zeros(len(docs) + 1, np.int64)
+        np.cumsum(np.bincount(rows, minlength=len(docs)), out=indptr[1:])
+        index = np.int32 if indptr[-1] <= np.iinfo(np.int32).max else np.int64
+        X = sp.csr_array(
+            (np.ones(len(columns), np.intc), columns.astype(index), indptr.astype(index)),
+            shape=(len(docs), len(vocabulary)),
+            dtype=self.dtype,
+        )
+        X.sum_duplicates()  # each document's count of each n-gram, columns sorted
+        return vocabulary, X
