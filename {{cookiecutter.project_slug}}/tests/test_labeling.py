@@ -26,7 +26,8 @@ from {{ cookiecutter.module_name }}.core.task import TASK
 from {{ cookiecutter.module_name }}.demo import make_demo, make_pool
 from {{ cookiecutter.module_name }}.labeling.pool import build_queue, duplicates, load_pool
 from {{ cookiecutter.module_name }}.labeling.schema import Schema, in_test_pool, load_schema
-from {{ cookiecutter.module_name }}.labeling.session import fit, header, render, run
+from {{ cookiecutter.module_name }}.labeling.screen import fit, header, render
+from {{ cookiecutter.module_name }}.labeling.session import run
 from {{ cookiecutter.module_name }}.labeling.store import (
     append,
     log_path,
