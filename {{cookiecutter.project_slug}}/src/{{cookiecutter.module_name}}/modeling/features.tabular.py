@@ -203,13 +203,13 @@ def _floats(values: pd.Series) -> np.ndarray:
 def _finite(X: pd.DataFrame) -> pd.DataFrame:
     """`X` with inf and -inf read as missing, so that the imputer fills them like a blank
     (scikit-learn's estimators refuse infinities), at fit and at predict alike."""
-    numbers = [
-        column
-        for column in X.columns
-        if pd.api.types.is_float_dtype(X[column]) and np.isinf(_floats(X[column])).any()
-    ]
-    if not numbers:
+    floats = X.select_dtypes(include="floating")  # one block: every fit and transform pays it
+    if not floats.shape[1]:
         return X
+    infinite = np.isinf(floats.to_numpy(dtype="float64", na_value=np.nan)).any(axis=0)
+    if not infinite.any():
+        return X
+    numbers = list(dict.fromkeys(floats.columns[infinite]))
     X = X.copy()
     X[numbers] = X[numbers].replace([np.inf, -np.inf], np.nan)
     return X
