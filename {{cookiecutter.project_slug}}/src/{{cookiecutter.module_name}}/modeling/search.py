@@ -21,7 +21,7 @@ from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import HalvingGridSearchCV, HalvingRandomSearchCV
 from tqdm import tqdm
 
-from ..core.config import Done, Params
+from ..core.config import Done, Params, Rung
 from ..core.task import check_metric, make_cv
 from .cost import candidates_in, grid_size, search_cost
 from .crossval import CVResult, ScoringError, corrected_variance, cross_score
@@ -184,6 +184,56 @@ def in_race(name: str, row: pd.Series, reached: str) -> Tuned:
     )
 
 
+def tune_one(
+    name: str,
+    rung: Rung,
+    X: pd.DataFrame,
+    y: pd.Series,
+    cv,
+    params: Params,
+    done: Done,
+    survived: int,
+) -> tuple[Tuned, float]:
+    """One kept rung: its defaults cross-validated on every row, then successive halving over
+    its space unless the defaults already reach the target or it has no space. Returns the
+    result and the CPU that counts against the budget; a `ScoringError` is the caller's.
+    """
+    candidate = build_candidate(rung, params.data, params.features)
+    default = cross_score(candidate, X, y, cv, done.metric, params.compute.n_jobs)
+    spent = default.fit_cpu + default.predict_cpu
+    if default.mean >= done.target:  # its defaults on every row already do: nothing to search
+        status = f"defaults: reached the target at its defaults on {len(X)} rows"
+        result = Tuned(
+            name, status, default.mean, default.se, default.mean, candidates=1, every_row=default
+        )
+    elif rung.search:
+        search = halving_search(
+            candidate,
+            rung.search,
+            X,
+            y,
+            cv,
+            done.metric,
+            params.tune.factor,
+            params.tune.max_candidates,
+            params.tune.seed,
+            params.compute.n_jobs,
+            survived,
+        )
+        result = summarize(name, search, default.mean, default.test_fraction)
+        if default.mean >= result.score:  # tuning must never ship worse than the defaults
+            result = replace(
+                result, score=default.mean, se=default.se, params={}, every_row=default
+            )
+    else:
+        result = Tuned(
+            name, "tuned", default.mean, default.se, default.mean, rounds=1, every_row=default
+        )
+    spent += result.cpu_seconds
+    result.cpu_seconds += default.cpu  # the defaults' cross-validation is tuning's too
+    return result, spent
+
+
 def tune_rungs(
     X: pd.DataFrame, y: pd.Series, board: pd.DataFrame, params: Params, done: Done
 ) -> list[Tuned]:
@@ -222,53 +272,21 @@ def tune_rungs(
         if spent + estimate > done.budget_cpu_seconds:
             tuned.append(Tuned(name, f"skipped: ~{estimate:.1f} CPU s would pass the budget"))
             continue
-        candidate = build_candidate(rung, params.data, params.features)
         try:
-            default = cross_score(candidate, X, y, cv, done.metric, params.compute.n_jobs)
+            result, cost = tune_one(name, rung, X, y, cv, params, done, survived_at(row))
         except ScoringError as error:
             tuned.append(Tuned(name, f"skipped: {done.metric} could not score it: {error}"))
             log.warning("%-*s %s", width, name, tuned[-1].status)
             continue
-        spent += default.fit_cpu + default.predict_cpu
-        if default.mean >= done.target:  # its defaults on every row already do: nothing to search
-            status = f"defaults: reached the target at its defaults on {len(X)} rows"
-            result = Tuned(
-                name,
-                status,
-                default.mean,
-                default.se,
-                default.mean,
-                candidates=1,
-                every_row=default,
-            )
-        elif rung.search:
-            search = halving_search(
-                candidate,
-                rung.search,
-                X,
-                y,
-                cv,
-                done.metric,
-                settings.factor,
-                settings.max_candidates,
-                settings.seed,
-                params.compute.n_jobs,
-                survived_at(row),
-            )
-            result = summarize(name, search, default.mean, default.test_fraction)
-            if default.mean >= result.score:  # tuning must never ship worse than the defaults
-                result = replace(
-                    result, score=default.mean, se=default.se, params={}, every_row=default
-                )
-        else:
-            result = Tuned(
-                name, "tuned", default.mean, default.se, default.mean, rounds=1, every_row=default
-            )
-        spent += result.cpu_seconds
-        result.cpu_seconds += default.cpu  # the defaults' cross-validation is tuning's too
+        spent += cost
         tuned.append(result)
         log.info(
-            "%-*s %s = %.4f (defaults %.4f)", width, name, done.metric, result.score, default.mean
+            "%-*s %s = %.4f (defaults %.4f)",
+            width,
+            name,
+            done.metric,
+            result.score,
+            result.default_score,
         )
         if result.score >= done.target:
             reached = name
