@@ -115,18 +115,20 @@ def missing_response(estimator: BaseEstimator, metric: str) -> str | None:
     return " or ".join(methods)
 
 
-def _score_fold(model, fold: Fold, X, y, scorer, measure: bool) -> tuple[float, float, float, int]:
+def _score_fold(
+    model, fold: Fold, X, y: np.ndarray, scorer, measure: bool
+) -> tuple[float, float, float, int]:
     one_thread()
     start = time.process_time()
     X_train, X_test = fold.X_train, fold.X_test
     if X_train is None:  # not kept: transformed again from the split's fitted features
         X_train = fold.features.transform(X.iloc[fold.train])
-    fitted = clone(model).fit(X_train, y.iloc[fold.train])
+    fitted = clone(model).fit(X_train, y[fold.train])
     trained = time.process_time()
     try:
         if X_test is None:
             X_test = fold.features.transform(X.iloc[fold.test])
-        score = scorer(fitted, X_test, y.iloc[fold.test])
+        score = scorer(fitted, X_test, y[fold.test])
     except (ValueError, AttributeError) as error:  # no such response, or it does not fit y
         raise ScoringError(first_line(error)) from error
     scored = time.process_time()
@@ -141,9 +143,11 @@ def score_model(model: BaseEstimator, folds: Folds, metric: str, n_jobs: int = 1
     `shared_cpu` says how much of it the round spent once for every rung. Raises ScoringError,
     with the first line of scikit-learn's message, when a fold cannot be scored with `metric`.
     """
-    scorer = get_scorer(metric)
+    # The target as an array: scikit-learn checks a Series afresh in every fit and score
+    # (half of a score's time on a few hundred rows); an array passes those checks at once.
+    scorer, y = get_scorer(metric), np.asarray(folds.y)
     runs = Parallel(n_jobs=n_jobs)(
-        delayed(_score_fold)(model, fold, folds.X, folds.y, scorer, index == 0)
+        delayed(_score_fold)(model, fold, folds.X, y, scorer, index == 0)
         for index, fold in enumerate(folds.folds)
     )
     scores, fit_cpu, predict_cpu, sizes = (np.array(column) for column in zip(*runs, strict=True))

@@ -46,15 +46,15 @@ def measure_curve(
     largest = len(X) - math.ceil(len(X) / cv.get_n_splits())
     sizes = np.unique(np.geomspace(min(smallest, largest), largest, points).astype(int))
     fitted_sizes = sizes[:-1] if known is not None else sizes
-    scorer = get_scorer(metric)
+    scorer, labels = get_scorer(metric), np.asarray(y)  # an array: see `crossval.score_model`
 
     def score(train: np.ndarray, test: np.ndarray, size: int) -> tuple[float, float]:
         start, rows = time.process_time(), train[:size]
         try:
-            fitted = clone(estimator).fit(X.iloc[rows], y.iloc[rows])
+            fitted = clone(estimator).fit(X.iloc[rows], labels[rows])
         except ValueError:  # e.g. one class in a small prefix: a gap, as learning_curve does
             return math.nan, time.process_time() - start
-        return scorer(fitted, X.iloc[test], y.iloc[test]), time.process_time() - start
+        return scorer(fitted, X.iloc[test], labels[test]), time.process_time() - start
 
     splits = list(cv.split(X, y))
     jobs = (delayed(score)(train, test, size) for size in fitted_sizes for train, test in splits)

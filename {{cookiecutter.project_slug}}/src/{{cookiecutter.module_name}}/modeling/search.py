@@ -104,7 +104,7 @@ def halving_search(
         warnings.filterwarnings("ignore", "Scoring failed")
         warnings.filterwarnings("ignore", "One or more of the test scores are non-finite")
         try:
-            search.fit(X, y)
+            search.fit(X, np.asarray(y))  # an array: see `crossval.score_model`
         finally:
             shared.close()
     splits = pd.DataFrame(search.cv_results_).filter(regex=r"^split\d+_test_score$")

@@ -46,7 +46,8 @@ def importances(model, X: pd.DataFrame, y, metric: str, seed: int) -> np.ndarray
     features, estimator = model[:-1], model[-1]
     Z = _dense(features.transform(X))
     groups = feeds(features, X, Z)
-    scorer = get_scorer(metric)
+    # The target as an array: scikit-learn checks a Series afresh in each of the scores.
+    scorer, y = get_scorer(metric), np.asarray(y)
     base = scorer(estimator, Z, y)
     rng = np.random.RandomState(seed)
     drops = np.zeros((len(groups), REPEATS))
