@@ -123,3 +123,14 @@ def test_missing_file_is_named(root: Path) -> None:
     (root / "done.yaml").unlink()
     with pytest.raises(ConfigError, match="done.yaml: file not found"):
         load_done(root)
+
+
+def test_broken_yaml_is_shown_at_its_line(root: Path) -> None:
+    """libyaml reads the files; a text it refuses is read again for the fuller message."""
+    path = root / "done.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "extra: [1, 2\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_done(root)
+    message = str(error.value)
+    assert message.startswith("done.yaml: not valid YAML: while parsing a flow sequence")
+    assert "extra: [1, 2\n" in message and "^" in message  # the line, and a caret under it

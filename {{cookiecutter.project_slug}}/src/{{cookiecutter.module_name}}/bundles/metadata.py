@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from ..core.config import Done, Params
 from ..core.paths import Paths
+from ..core.settings import parse_yaml
 
 PACKAGES = (
     "scikit-learn",
@@ -42,7 +42,7 @@ def _git(root: Path, *args: str) -> str | None:
 def data_digests(root: Path) -> dict[str, str]:
     """The md5 digests DVC recorded for every stage's data dependencies (dvc.lock)."""
     lock = root / "dvc.lock"
-    stages = (yaml.safe_load(lock.read_text()) or {}).get("stages", {}) if lock.is_file() else {}
+    stages = (parse_yaml(lock.read_text()) or {}).get("stages", {}) if lock.is_file() else {}
     return {
         dep["path"]: dep.get("md5", "")
         for stage in stages.values()
