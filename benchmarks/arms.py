@@ -76,7 +76,7 @@ def ours(m, params, done, train):
     )
     board = m["baselines"].leaderboard(history, params, skipped)
     tuned = m["search"].tune_rungs(X, y, board, params, done)
-    pick, why = m["search"].one_se_pick(tuned)
+    pick, why = m["pick"].one_se_pick(tuned)
     model = m["ladder"].build_candidate(params.ladder[pick.name], params.data, params.features)
     model.set_params(**{f"model__{k}": v for k, v in pick.params.items()})
     return model.fit(X, y), pick.name

@@ -46,6 +46,7 @@ MODULES = {
     "task": "core.task",
     "ladder": "modeling.ladder",
     "search": "modeling.search",
+    "pick": "modeling.pick",
     "sample": "sample",
     "baselines": "baselines",
     "race": "modeling.race",

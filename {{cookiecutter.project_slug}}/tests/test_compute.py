@@ -27,8 +27,9 @@ from {{ cookiecutter.module_name }}.modeling.compute import CONNECT_SECONDS, EXT
 from {{ cookiecutter.module_name }}.modeling.crossval import cross_score
 from {{ cookiecutter.module_name }}.modeling.forecast import measure_curve
 from {{ cookiecutter.module_name }}.modeling.ladder import build_candidate, split_xy
+from {{ cookiecutter.module_name }}.modeling.pick import one_se_pick
 from {{ cookiecutter.module_name }}.modeling.rounds import run_ladder
-from {{ cookiecutter.module_name }}.modeling.search import one_se_pick, tune_rungs
+from {{ cookiecutter.module_name }}.modeling.search import tune_rungs
 
 distributed = pytest.importorskip("distributed")
 Edit = Callable[[str, dict[str, Any]], None]

@@ -20,13 +20,8 @@ from {{ cookiecutter.module_name }}.modeling.cost import (
     search_cost,
 )
 from {{ cookiecutter.module_name }}.modeling.ladder import build_candidate, split_xy
-from {{ cookiecutter.module_name }}.modeling.search import (
-    Tuned,
-    halving_search,
-    one_se_pick,
-    summarize,
-    tune_rungs,
-)
+from {{ cookiecutter.module_name }}.modeling.pick import Tuned, one_se_pick
+from {{ cookiecutter.module_name }}.modeling.search import halving_search, summarize, tune_rungs
 from {{ cookiecutter.module_name }}.tune import tuning_table
 
 Frame = Callable[..., pd.DataFrame]

@@ -32,7 +32,8 @@ from .modeling.cost import grid_estimate
 from .modeling.folds import one_thread
 from .modeling.forecast import learning_outlook
 from .modeling.ladder import build_candidate, split_xy
-from .modeling.search import Tuned, one_se_pick, tune_rungs
+from .modeling.pick import Tuned, one_se_pick
+from .modeling.search import tune_rungs
 from .tables.draws import draw_rows
 from .tables.stream import chunks, count_rows
 
