@@ -8,41 +8,19 @@ run was set up; wide tables keep their headline columns and fold the rest behind
 
 from __future__ import annotations
 
-import base64
 import json
 import math
-import re
 from html import escape
-from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ..core.records import Cost, Forecast, Metrics, Tuning, Verdict
+from .markup import STYLE, compact, html_table, image, number, pairs, unlinked
 from .summary import COLUMNS
 
-# The page must never spell "http" in any case: proof that it links to, and loads, nothing.
-LINKLIKE = re.compile(r"(h)(?=ttp)", re.IGNORECASE)
-
 COLOURS = {"done": "#1a7f37", "keep_tuning": "#9a6700", "more_data": "#0969da", "fold": "#cf222e"}
-# Cells wrap anywhere rather than widen their table, so no table scrolls sideways at 1280 px;
-# the automatic layout still gives the long "why" texts the room the numbers leave.
-STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; padding: 0 1em; max-width: 70em;
-  color: #1f2328 }
-h2 { border-bottom: 1px solid #d0d7de; padding-bottom: 0.2em }
-.verdict { color: white; padding: 0.5em 1em; border-radius: 0.4em; font-size: 2.2em }
-table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.9em; max-width: 100% }
-th, td { border: 1px solid #d0d7de; padding: 0.25em 0.6em; text-align: left;
-  vertical-align: top; overflow-wrap: anywhere }
-th { background: #f6f8fa }
-details { margin: 0.5em 0 }
-summary { cursor: pointer; color: #0969da }
-figure { display: inline-block; margin: 0.5em; text-align: center; max-width: 100% }
-img { max-width: 100%; height: auto; border: 1px solid #d0d7de }
-pre { background: #f6f8fa; padding: 1em; white-space: pre-wrap; overflow-wrap: anywhere }
-"""
 # The plots in the order a reader asks: is it good and where does it fail, would more data
 # help, what does it use; the ladder it was picked from last. Names not listed follow them.
 PLOTS = {
@@ -74,68 +52,6 @@ SETTINGS = (
 )
 
 
-def _number(value: Any) -> str:
-    """Fractions to four significant digits (the files keep them all); the rest as text."""
-    if isinstance(value, Real) and not isinstance(value, Integral):
-        return "" if math.isnan(value) else f"{value:.4g}"
-    return escape("" if value is None else str(value))
-
-
-def _unlinked(markup: str) -> str:
-    """Text spelling "http" gets an entity for its "h": it reads the same, and links nowhere."""
-    return LINKLIKE.sub(lambda match: f"&#{ord(match[1])};", markup)
-
-
-def _pairs(rows: dict[str, Any]) -> str:
-    """A two-column table of names and values."""
-    cells = [
-        f"<tr><th>{escape(str(k), quote=False)}</th><td>{_number(v)}</td></tr>"
-        for k, v in rows.items()
-    ]
-    return f"<table>{''.join(cells)}</table>"
-
-
-def _frame(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, escape=True, na_rep="", border=0, float_format=_number)
-
-
-def _headline(frame: pd.DataFrame, shown: list[str]) -> pd.DataFrame:
-    """`shown` columns for reading: score ± SE to four digits, CPU seconds to two."""
-    cells = {}
-    for column in (c for c in shown if c in frame):
-        values = frame[column]
-        if column == "score" and "score_se" in frame:
-            pairs = zip(values, frame["score_se"], strict=True)
-            cells["score ± SE"] = ["" if pd.isna(s) else f"{s:.4g} ± {e:.4g}" for s, e in pairs]
-        elif column == "cpu_seconds":
-            cells["CPU s"] = ["" if pd.isna(v) else f"{v:.2f}" for v in values]
-        elif column != "score_se":
-            cells[column] = (
-                values.map({True: "yes", False: "no"}) if values.dtype == bool else values
-            )
-    return pd.DataFrame(cells)
-
-
-def _compact(frame: pd.DataFrame, shown: list[str], rest: str) -> str:
-    """The headline columns in the open, every other column (by model) behind a toggle."""
-    hidden = frame[["model", *(c for c in frame if c not in shown)]]
-    return (
-        f"{_frame(_headline(frame, shown))}\n<details><summary>{escape(rest)}</summary>\n"
-        f"{_frame(hidden)}</details>"
-    )
-
-
-def _image(path: Path) -> str:
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    # Base64 can spell it by chance; URL parsers drop newlines, so the image is unchanged.
-    data = LINKLIKE.sub(lambda match: match[1] + "\n", data)
-    stem = _unlinked(escape(path.stem))
-    return (
-        f'<figure><img src="data:image/png;base64,{data}" alt="{stem}">'
-        f"<figcaption>{stem}</figcaption></figure>"
-    )
-
-
 def plot_order(images: list[Path]) -> list[Path]:
     """The plots in PLOTS' order, then the ones it does not name, alphabetically."""
     known = [stem for stems in PLOTS.values() for stem in stems]
@@ -154,7 +70,7 @@ def _plots(images: list[Path]) -> str:
     parts = []
     for title, stems in groups:
         if shown := [p for p in ordered if p.stem in stems]:
-            parts.append(_unlinked(f"<h3>{escape(title)}</h3>\n") + "\n".join(map(_image, shown)))
+            parts.append(unlinked(f"<h3>{escape(title)}</h3>\n") + "\n".join(map(image, shown)))
     return "\n".join(parts)
 
 
@@ -177,7 +93,7 @@ def _forecast(forecast: Forecast, target: float) -> str:
     }
     return (
         f"<p>The cross-validated learning curve of the pick (score = a - b * rows^-c) {said} "
-        f"(target {_number(target)}).</p>\n{_pairs(figures)}"
+        f"(target {number(target)}).</p>\n{pairs(figures)}"
     )
 
 
@@ -187,20 +103,20 @@ def _receipt(cost: dict) -> str:
     whole = cost.get("pipeline") or {}
     search = {k: v for k, v in cost.items() if k not in ("stages", "pipeline")}
     if not stages:
-        return _pairs(search)
+        return pairs(search)
     table = pd.DataFrame(stages).set_index("stage")
     table.loc["all stages"] = pd.Series(whole)
     table = table.reset_index()[
         ["stage", "wall_seconds", "cpu_seconds", "model_cpu_seconds", "other_cpu_seconds"]
     ]
-    return f"""<p>The last run of every stage took {_number(whole.get("wall_seconds"))} s of
-wall time and {_number(whole.get("cpu_seconds"))} CPU s, of which
-{_number(whole.get("model_cpu_seconds"))} went to fitting and scoring models; the rest is
+    return f"""<p>The last run of every stage took {number(whole.get("wall_seconds"))} s of
+wall time and {number(whole.get("cpu_seconds"))} CPU s, of which
+{number(whole.get("model_cpu_seconds"))} went to fitting and scoring models; the rest is
 start-up (imports), reading, writing and plotting. DVC's own time between stages is not
 counted.</p>
-{_frame(table)}
+{html_table(table)}
 <p>The model search, against an exhaustive grid over the same spaces:</p>
-{_pairs(search)}"""
+{pairs(search)}"""
 
 
 def _labeling(figures: dict[str, Any]) -> str:
@@ -216,7 +132,7 @@ def _labeling(figures: dict[str, Any]) -> str:
         "pool_left": "pool items left to label",
     }
     rows = {name: figures.get(key) for key, name in names.items()}
-    return _pairs({name: "not measurable yet" if v is None else v for name, v in rows.items()})
+    return pairs({name: "not measurable yet" if v is None else v for name, v in rows.items()})
 
 
 def _spelled(values: dict[str, Any]) -> str:
@@ -271,40 +187,40 @@ def render_report(
     top = f"""
 <h1>{heading}</h1>
 <div class="verdict" style="background: {COLOURS.get(name, "#57606a")}">{escape(name)}</div>
-<p>Test {metric} {_number(verdict.score)} with {_number(verdict.model)}, against done.yaml's
-target {_number(verdict.target)} and floor {_number(verdict.floor)}; tuning spent
-{search.cpu_seconds:.2f} of its {_number(search.budget_cpu_seconds)} CPU s budget.</p>
+<p>Test {metric} {number(verdict.score)} with {number(verdict.model)}, against done.yaml's
+target {number(verdict.target)} and floor {number(verdict.floor)}; tuning spent
+{search.cpu_seconds:.2f} of its {number(search.budget_cpu_seconds)} CPU s budget.</p>
 <ul>{actions}</ul>
 <h2>Forecast: would more rows reach the target?</h2>
 {_forecast(search.forecast, verdict.target)}
 <h2>Cost receipt</h2>
 {_receipt(cost.model_dump())}
 <h2>Test metrics</h2>
-{_pairs(test)}
-<p>{_number(metrics.rows)} held-out rows; cross-validated {metric}:
-{_number(metrics.cv)}</p>
+{pairs(test)}
+<p>{number(metrics.rows)} held-out rows; cross-validated {metric}:
+{number(metrics.cv)}</p>
 <h2>Leaderboard (each rung at the last round of the race it ran)</h2>
-{_compact(board, COLUMNS, "Every leaderboard column")}
+{compact(board, COLUMNS, "Every leaderboard column")}
 <h2>Tuning</h2>
-{_compact(tuning, TUNED, "Every tuning column")}
+{compact(tuning, TUNED, "Every tuning column")}
 """
     if labeling is not None:
         top += f"<h2>Labeling</h2>\n{_labeling(labeling)}\n"
     bottom = f"""
 <h2>Parameters</h2>
-{_pairs(_settings(search, params))}
+{pairs(_settings(search, params))}
 <details><summary>Every parameter (params.yaml)</summary>
 <pre>{escape(dumped, quote=False)}</pre></details>
 <h2>Provenance</h2>
-{_pairs(run)}
+{pairs(run)}
 <h3>Versions</h3>
-{_pairs(versions)}
+{pairs(versions)}
 <h3>Data digests (md5)</h3>
-{_pairs(metadata.get("data") or {})}
+{pairs(metadata.get("data") or {})}
 """
-    body = _unlinked(top + "<h2>Plots</h2>\n") + _plots(images) + _unlinked(bottom)
+    body = unlinked(top + "<h2>Plots</h2>\n") + _plots(images) + unlinked(bottom)
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{_unlinked(heading)}</title>\n<style>{STYLE}</style>\n</head>\n"
+        f"<title>{unlinked(heading)}</title>\n<style>{STYLE}</style>\n</head>\n"
         f"<body>\n{body}\n</body>\n</html>\n"
     )
