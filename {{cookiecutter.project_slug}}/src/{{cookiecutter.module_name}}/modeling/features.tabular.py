@@ -103,19 +103,18 @@ class TriageColumns(TransformerMixin, BaseEstimator):
         self.dropped_: list[Any] = []
         self.dates_: dict[Any, dict[str, Any]] = {}
         self.capped_: dict[Any, int] = {}
-        for column in X.columns:
+        for column, infinite in _infinities(X).items():
+            _say(
+                logging.WARNING,
+                ("inf", str(column)),
+                "column %r holds %d infinite value(s) (inf, -inf): read as missing",
+                column,
+                infinite,
+            )
+        for column, dtype in X.dtypes.items():
+            if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+                continue  # numbers pass as they are: only a column's dtype is looked at
             values = X[column]
-            if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-                infinite = int(np.isinf(_floats(values)).sum())
-                if infinite:
-                    _say(
-                        logging.WARNING,
-                        ("inf", str(column)),
-                        "column %r holds %d infinite value(s) (inf, -inf): read as missing",
-                        column,
-                        infinite,
-                    )
-                continue
             if pd.api.types.is_datetime64_any_dtype(values):
                 self._fit_dates(column, values, None)
                 continue
@@ -196,20 +195,23 @@ class TriageColumns(TransformerMixin, BaseEstimator):
         return np.asarray(self._names(), dtype=object)
 
 
-def _floats(values: pd.Series) -> np.ndarray:
-    return values.to_numpy(dtype="float64", na_value=np.nan)
+def _infinities(X: pd.DataFrame) -> pd.Series:
+    """How many inf and -inf each float column holds, for the columns that hold any. Looked
+    for in one block of the float columns: every fit and transform pays it."""
+    floats = X.select_dtypes(include="floating")
+    if not floats.shape[1]:
+        return pd.Series(dtype="int64")
+    counts = np.isinf(floats.to_numpy(dtype="float64", na_value=np.nan)).sum(axis=0)
+    return pd.Series(counts, index=floats.columns)[counts > 0]
 
 
 def _finite(X: pd.DataFrame) -> pd.DataFrame:
     """`X` with inf and -inf read as missing, so that the imputer fills them like a blank
     (scikit-learn's estimators refuse infinities), at fit and at predict alike."""
-    floats = X.select_dtypes(include="floating")  # one block: every fit and transform pays it
-    if not floats.shape[1]:
+    infinite = _infinities(X)
+    if infinite.empty:
         return X
-    infinite = np.isinf(floats.to_numpy(dtype="float64", na_value=np.nan)).any(axis=0)
-    if not infinite.any():
-        return X
-    numbers = list(dict.fromkeys(floats.columns[infinite]))
+    numbers = list(dict.fromkeys(infinite.index))
     X = X.copy()
     X[numbers] = X[numbers].replace([np.inf, -np.inf], np.nan)
     return X
