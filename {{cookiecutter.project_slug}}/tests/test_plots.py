@@ -9,12 +9,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.figure import Figure
 from sklearn.pipeline import Pipeline
 
 from {{ cookiecutter.module_name }}.core.config import Done, Params
 from {{ cookiecutter.module_name }}.core.records import Forecast, Law
 from {{ cookiecutter.module_name }}.core.task import TASK
 from {{ cookiecutter.module_name }}.modeling.ladder import split_xy
+from {{ cookiecutter.module_name }}.reporting.figure import figure
 from {{ cookiecutter.module_name }}.reporting.plots import (
     diagnostic_plots,
     draw_leaderboard,
@@ -188,3 +190,22 @@ def test_top_terms_are_coloured_by_the_sign_of_their_weight(ax) -> None:
     legend = [text.get_text() for text in ax.get_legend().get_texts()]
     assert legend == ["towards billing", "away billing"]
 {%- endif %}
+
+
+def test_a_figure_is_drawn_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """tight_layout leaves a layout engine behind, for which savefig drew each figure twice."""
+    draws = []
+    original = Figure.draw
+
+    def draw(self: Figure, renderer) -> None:
+        draws.append(self)
+        original(self, renderer)
+
+    monkeypatch.setattr(Figure, "draw", draw)
+    path = tmp_path / "two_panels.png"
+    with figure(path, "Two panels", ncols=2) as axes:
+        for ax in axes:
+            ax.plot([0, 1], [1, 0])
+            ax.set(xlabel="a long label that tight_layout makes room for", ylabel="y")
+    assert path.read_bytes().startswith(b"\x89PNG")
+    assert len(draws) == 1

@@ -22,6 +22,10 @@ def figure(path: Path, title: str, **subplots) -> Iterator:
         yield ax
         fig.suptitle(title)
         fig.tight_layout()
+        # tight_layout leaves a placeholder layout engine behind, and for any engine savefig
+        # draws the whole figure once more before drawing it: without one, the same PNG in
+        # one pass (a tenth of a four-panel figure's time).
+        fig.set_layout_engine(None)
         fig.savefig(path, dpi=100)
     finally:
         plt.close(fig)
