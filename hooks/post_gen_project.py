@@ -25,7 +25,7 @@ PROJECT = Path.cwd()
 # Files and folders that exist only for one option value; everything else serves all of them.
 ONLY_FOR = {
     ("data_kind", "text"): ["src/{module}/text", "tests/test_text.py", "lexicons"],
-    ("data_kind", "tabular"): ["tests/test_tabular.py"],
+    ("data_kind", "tabular"): ["src/{module}/modeling/triage.py", "tests/test_tabular.py"],
     ("license", "MIT"): ["LICENSE"],
     ("license", "BSD-3-Clause"): ["LICENSE"],
     ("license", "Apache-2.0"): ["LICENSE"],

@@ -16,8 +16,6 @@ PROJECT_TEMPLATE = TEMPLATE / "{{cookiecutter.project_slug}}"
 PACKAGE_TEMPLATE = PROJECT_TEMPLATE / "src" / "{{cookiecutter.module_name}}"
 HOOKS = TEMPLATE / "hooks"
 COOKIECUTTER_JSON = json.loads((TEMPLATE / "cookiecutter.json").read_text())
-# Package folders that only one option value's bakes hold.
-ONLY_FOR_PACKAGE = {("data_kind", "text"): {"text"}}
 
 
 def hook_constant(name: str, hook: str = "post_gen_project.py") -> object:
@@ -32,6 +30,10 @@ def hook_constant(name: str, hook: str = "post_gen_project.py") -> object:
 
 VARIANTS: dict[str, tuple[str, ...]] = hook_constant("VARIANTS")  # type: ignore[assignment]
 OPTION_OF = {value: key for key, values in VARIANTS.items() for value in values}
+# Files and folders that only some option values' bakes hold (project paths, `{module}` for
+# the package's name).
+ONLY_FOR: dict[tuple[str, str], list[str]] = hook_constant("ONLY_FOR")  # type: ignore[assignment]
+PACKAGE = "src/{module}/"
 
 
 def answers(context: dict[str, str]) -> dict[str, str]:
@@ -64,16 +66,19 @@ def baked_name(path: Path, context: dict[str, str]) -> Path | None:
 
 def package_files(context: dict[str, str]) -> set[str]:
     """The package's `.py` files (relative to it, no suffix) in a bake with `context`."""
-    dropped = {
-        folder
-        for (key, value), folders in ONLY_FOR_PACKAGE.items()
-        if context.get(key, COOKIECUTTER_JSON[key][0]) != value
-        for folder in folders
+    listed = {path for paths in ONLY_FOR.values() for path in paths}
+    kept = {
+        path
+        for (key, value), paths in ONLY_FOR.items()
+        if context.get(key, COOKIECUTTER_JSON[key][0]) == value
+        for path in paths
     }
+    dropped = {path.removeprefix(PACKAGE) for path in listed - kept if path.startswith(PACKAGE)}
     found = set()
     for path in PACKAGE_TEMPLATE.rglob("*.py"):
         relative = path.relative_to(PACKAGE_TEMPLATE)
-        if "__pycache__" in relative.parts or relative.parts[0] in dropped:
+        inside = {relative.parts[0], relative.as_posix()}
+        if "__pycache__" in relative.parts or inside & dropped:
             continue
         name = baked_name(relative, context)
         if name is not None:

@@ -98,6 +98,7 @@ def expected_files(context: dict[str, str], module: str) -> set[str]:
     modules = package_files(context)
     assert TOP_LEVEL | {f"{room}/__init__" for room in ROOMS} <= modules
     assert ("text/__init__" in modules) == (context.get("data_kind") == "text")
+    assert ("modeling/triage" in modules) == (context.get("data_kind") != "text")
     files = set(COMMON) | {f"src/{module}/{name}.py" for name in modules}
     if context.get("data_kind") == "text":
         files.add("tests/test_text.py")

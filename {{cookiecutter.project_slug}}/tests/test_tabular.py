@@ -13,9 +13,9 @@ from sklearn.pipeline import Pipeline
 
 from {{ cookiecutter.module_name }}.bundles.bundle import REGISTRY, load_bundle, save_bundle
 from {{ cookiecutter.module_name }}.core.config import Done, Params
-from {{ cookiecutter.module_name }}.modeling import features
-from {{ cookiecutter.module_name }}.modeling.features import TriageColumns
+from {{ cookiecutter.module_name }}.modeling import features, triage
 from {{ cookiecutter.module_name }}.modeling.ladder import build_candidate, split_xy
+from {{ cookiecutter.module_name }}.modeling.triage import TriageColumns
 from {{ cookiecutter.module_name }}.reporting.explain import importances
 
 
@@ -79,7 +79,7 @@ def said(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> pytest.LogCaptureFixture:
     """What the feature steps log from here on (each finding is said once per process)."""
-    monkeypatch.setattr(features, "_SAID", set())
+    monkeypatch.setattr(triage, "_SAID", set())
     caplog.set_level(logging.INFO)
     return caplog
 
@@ -189,6 +189,31 @@ def test_triaged_model_round_trips(
     path = tmp_path / "model"
     save_bundle(path, {"model": model}, {}, fmt, registry=tmp_path / REGISTRY)
     loaded = load_bundle(path).model
+    X = split_xy(real, params.data)[0]
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize("fmt", ["joblib", "skops"])
+def test_a_bundle_saved_before_the_triage_moved_still_loads(
+    tmp_path: Path, real: pd.DataFrame, params: Params, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bundles saved before `triage.py` existed name `modeling.features.TriageColumns`."""
+    model = fit_features(real, params)
+    old = f"{features.__name__}.TriageColumns"
+    monkeypatch.setattr(TriageColumns, "__module__", features.__name__)  # as it was then
+    path = tmp_path / "model"
+    save_bundle(path, {"model": model}, {}, fmt, registry=tmp_path / REGISTRY)
+    monkeypatch.undo()
+    saved = path / f"model.{fmt}"
+    if fmt == "skops":
+        import skops.io
+
+        assert old in skops.io.get_untrusted_types(file=saved)
+    else:
+        assert features.__name__.encode() in saved.read_bytes()  # module and name apart
+        assert triage.__name__.encode() not in saved.read_bytes()
+    loaded = load_bundle(path).model
+    assert type(loaded.named_steps["features"].named_steps["triage"]) is TriageColumns
     X = split_xy(real, params.data)[0]
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
 
