@@ -16,6 +16,7 @@ import pytest
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
+from {{ cookiecutter.module_name }}.bundles import bundle as bundle_module
 from {{ cookiecutter.module_name }}.bundles.bundle import (
     MANIFEST,
     METADATA,
@@ -107,6 +108,41 @@ def crafted(tmp_path: Path) -> tuple[Path, Path]:
         bundle, {"model": Marker(marker)}, {"model": "crafted"}, registry=tmp_path / REGISTRY
     )
     return bundle, marker
+
+
+@pytest.mark.parametrize("compress", [0, 3], ids=["plain", "compressed"])
+def test_a_bundle_joblib_dump_wrote_still_loads(
+    tmp_path: Path,
+    fitted: Pipeline,
+    X: pd.DataFrame,
+    monkeypatch: pytest.MonkeyPatch,
+    compress: int,
+) -> None:
+    """Bundles saved before the C pickler were written by joblib.dump: arrays outside the
+    pickle's opcodes, or the whole file compressed. They load as before."""
+
+    def joblib_dump(obj: Any, path: Path, fmt: str) -> None:
+        joblib.dump(obj, path, compress=compress)
+
+    monkeypatch.setattr(bundle_module, "dump", joblib_dump)
+    path = tmp_path / "model"
+    save_bundle(path, {"model": fitted}, {}, registry=tmp_path / REGISTRY)
+    monkeypatch.undo()
+    assert (b"NumpyArrayWrapper" in (path / MODEL).read_bytes()) == (not compress)
+    np.testing.assert_array_equal(load_bundle(path).model.predict(X), fitted.predict(X))
+
+
+def test_a_bundle_is_read_by_the_c_unpickler(
+    tmp_path: Path, fitted: Pipeline, X: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "model"
+    save_bundle(path, {"model": fitted}, {}, registry=tmp_path / REGISTRY)
+
+    def python_unpickler(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("joblib.load unpickles in Python: slower on every stage's load")
+
+    monkeypatch.setattr(joblib, "load", python_unpickler)
+    np.testing.assert_array_equal(load_bundle(path).model.predict(X), fitted.predict(X))
 
 
 def test_round_trip_keeps_predictions(tmp_path: Path, fitted: Pipeline, X: pd.DataFrame) -> None:

@@ -33,6 +33,11 @@ TRUSTED_PREFIXES = (
 )
 
 
+# joblib.dump writes each NumPy array after a wrapper of this name, outside the pickle's own
+# opcodes: bundles saved before `dump` used the C pickler need joblib.load to read them.
+JOBLIB_ARRAYS = b"NumpyArrayWrapper"
+
+
 class BundleError(ThriftyError):
     """A bundle is missing, incomplete, altered, or from another scikit-learn."""
 
@@ -74,9 +79,12 @@ def dump(obj: Any, path: Path, fmt: str) -> None:
 
 def _load(path: Path, fmt: str) -> Any:
     if fmt != "skops":
+        data = path.read_bytes()
+        if data[:1] == pickle.PROTO and JOBLIB_ARRAYS not in data:
+            return pickle.loads(data)  # the C unpickler: joblib.load's is Python's own
         import joblib
 
-        return joblib.load(path)
+        return joblib.load(path)  # a file joblib.dump wrote (compressed, or holding arrays)
     import skops.io
 
     untrusted = skops.io.get_untrusted_types(file=path)
