@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +17,8 @@ from {{ cookiecutter.module_name }}.core.config import Done, Params
 from {{ cookiecutter.module_name }}.core.records import Forecast, Law
 from {{ cookiecutter.module_name }}.core.task import TASK
 from {{ cookiecutter.module_name }}.modeling.ladder import split_xy
-from {{ cookiecutter.module_name }}.reporting.figure import figure
+from {{ cookiecutter.module_name }}.reporting import figure as figure_module
+from {{ cookiecutter.module_name }}.reporting.figure import figure, rendering_in_parallel
 from {{ cookiecutter.module_name }}.reporting.plots import (
     diagnostic_plots,
     draw_leaderboard,
@@ -209,3 +211,78 @@ def test_a_figure_is_drawn_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
             ax.set(xlabel="a long label that tight_layout makes room for", ylabel="y")
     assert path.read_bytes().startswith(b"\x89PNG")
     assert len(draws) == 1
+
+
+@pytest.fixture
+def diagnostics(
+    tmp_path: Path,
+    fitted: Pipeline,
+    make_frame: Callable[..., pd.DataFrame],
+    params: Params,
+    done: Done,
+) -> Callable[[str], dict[str, bytes]]:
+    """Draw every diagnostic plot into a new folder; the PNGs' bytes by name."""
+    X, y = split_xy(make_frame(30, seed=2), params.data)
+    curve = pd.DataFrame({"rows": [10, 20, 40], "score": [0.5, 0.6, 0.7], "score_std": 0.05})
+    board = pd.DataFrame(
+        {
+            "model": ["dummy", "first"],
+            "score": [0.1, 0.6],
+            "score_se": [0.01, 0.02],
+            "cpu_seconds": [0.01, 0.2],
+            "kept": [False, True],
+        }
+    )
+
+    def draw(name: str) -> dict[str, bytes]:
+        paths = diagnostic_plots(fitted, X, y, tmp_path / name, curve, board, done.metric)
+        return {path.name: path.read_bytes() for path in paths}
+
+    return draw
+
+
+def test_figures_rendered_by_copies_are_the_same_pngs(
+    diagnostics: Callable[[str], dict[str, bytes]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psutil
+
+    forks = []
+    fork = os.fork
+
+    def counted() -> int:
+        pid = fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(figure_module, "_cores", lambda: 1)
+    here = diagnostics("here")
+    monkeypatch.setattr(figure_module, "_cores", lambda: 3)  # two copies and this process
+    monkeypatch.setattr(os, "fork", counted)
+    copies = diagnostics("copies")
+    assert forks  # some figures were rendered by copies...
+    assert copies == here  # ...into the same bytes
+    assert not psutil.Process().children()  # every copy was waited for
+
+
+def test_a_figure_that_fails_in_its_copy_fails_the_block(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(figure_module, "_cores", lambda: 2)
+    failed = r"(?s)a figure failed to render: missing\.png: .*FileNotFoundError"
+    with pytest.raises(RuntimeError, match=failed), rendering_in_parallel():
+        with figure(tmp_path / "no such folder" / "missing.png", "Nowhere") as ax:
+            ax.plot([0, 1], [1, 0])
+        with figure(tmp_path / "fine.png", "Fine") as ax:  # the others still render
+            ax.plot([0, 1], [1, 0])
+    assert (tmp_path / "fine.png").read_bytes().startswith(PNG)
+
+
+def test_a_copy_that_takes_too_long_is_stopped_and_its_figure_rendered_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(figure_module, "_cores", lambda: 2)
+    monkeypatch.setattr(figure_module, "COPY_SECONDS", 0.0)
+    with rendering_in_parallel(), figure(tmp_path / "late.png", "Late") as ax:
+        ax.plot([0, 1], [1, 0])
+    assert (tmp_path / "late.png").read_bytes().startswith(PNG)

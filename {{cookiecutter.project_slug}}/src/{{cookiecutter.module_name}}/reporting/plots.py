@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..core.records import Forecast
 from .explain import explain
-from .figure import figure
+from .figure import figure, rendering_in_parallel
 from .task_plots import task_plots
 
 
@@ -137,10 +137,14 @@ def diagnostic_plots(
     """Write every diagnostic PNG into `folder`; return their paths. `forecast` (tune's, with
     done.yaml's target) adds the target line and the fitted law to the learning curve."""
     folder.mkdir(parents=True, exist_ok=True)
-    paths = [
-        *task_plots(model, X_test, y_test, folder, seed),
-        _learning_curve(curve, metric, forecast, folder / "learning_curve.png"),
-        _leaderboard(board, metric, folder / "leaderboard.png"),
-        explain(model, X_test, y_test, metric, seed, folder),
-    ]
+    with rendering_in_parallel():
+        # The costliest figure first, so that a copy renders it while this process draws the
+        # others: drawn last, it would be rendered while this process had nothing left to do.
+        explained = explain(model, X_test, y_test, metric, seed, folder)
+        paths = [
+            *task_plots(model, X_test, y_test, folder, seed),
+            _learning_curve(curve, metric, forecast, folder / "learning_curve.png"),
+            _leaderboard(board, metric, folder / "leaderboard.png"),
+            explained,
+        ]
     return [path for path in paths if path is not None]
