@@ -31,7 +31,7 @@ from {{ cookiecutter.module_name }}.modeling.features import (
 from {{ cookiecutter.module_name }}.modeling.ladder import build_candidate, split_xy
 from {{ cookiecutter.module_name }}.prepare import main as prepare
 from {{ cookiecutter.module_name }}.prepare import tidy
-from {{ cookiecutter.module_name }}.text import tfidf
+from {{ cookiecutter.module_name }}.text import kept, lexicons, tfidf
 from {{ cookiecutter.module_name }}.text.corpus import make_corpus
 from {{ cookiecutter.module_name }}.text.lexicons import LexiconCounter, lexicon_files, load_lexicons
 from {{ cookiecutter.module_name }}.text.tfidf import Tfidf
@@ -80,10 +80,37 @@ def test_lexicon_counter_pickles_and_clones() -> None:
     assert clone(counter).get_params() == counter.get_params()
 
 
+def test_each_text_is_scanned_once_for_the_same_lexicons(
+    monkeypatch: pytest.MonkeyPatch, nothing_kept: None
+) -> None:
+    """Every fold transforms the same texts again: their hits are kept for the process."""
+    texts = ["Great, thank you!", "money back", "great"]
+    scanned = []
+    real = LexiconCounter._hits
+
+    def counting(self: LexiconCounter, text: str) -> np.ndarray:
+        scanned.append(text)
+        return real(self, text)
+
+    monkeypatch.setattr(LexiconCounter, "_hits", counting)
+    first = LexiconCounter(LEXICONS).fit(texts).transform(texts)
+    again = clone(LexiconCounter(LEXICONS)).fit(texts[:2]).transform(texts[::-1])
+    assert sorted(scanned) == sorted(texts)
+    assert first.toarray().tolist() == again.toarray()[::-1].tolist() == [[2, 0], [0, 1], [1, 0]]
+    praise = LexiconCounter({"praise": ("great",)}).fit(texts).transform(texts)
+    assert praise.toarray().ravel().tolist() == [1, 0, 1]  # other lists: scanned again
+    assert LexiconCounter(LEXICONS, lowercase=False).fit(texts).transform(texts).sum() == 3
+    assert len(scanned) == 3 * len(texts)
+    fitted = LexiconCounter(LEXICONS).fit(texts)
+    assert "KEPT" not in str(vars(pickle.loads(pickle.dumps(fitted))))
+
+
 @pytest.fixture
 def nothing_kept(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tfidf's n-grams kept by earlier tests are not this test's."""
-    monkeypatch.setattr(tfidf, "KEPT", tfidf.Kept())
+    """What earlier tests kept (n-grams, lexicon hits) is not this test's."""
+    monkeypatch.setattr(kept, "KEPT", kept.Kept())
+    monkeypatch.setattr(tfidf, "KEPT", kept.KEPT)
+    monkeypatch.setattr(lexicons, "KEPT", kept.KEPT)
 
 
 def test_tfidf_cuts_each_document_once_and_learns_what_scikit_learn_does(
@@ -112,11 +139,11 @@ def test_tfidf_cuts_each_document_once_and_learns_what_scikit_learn_does(
 def test_tfidf_keeps_no_more_n_grams_than_its_bound(
     monkeypatch: pytest.MonkeyPatch, nothing_kept: None
 ) -> None:
-    monkeypatch.setattr(tfidf, "MAX_GRAMS", 5)
+    monkeypatch.setattr(kept, "MAX_KEPT", 6)
     texts = ["aa bb cc", "dd ee ff gg", "aa bb cc"]
     ours = Tfidf().fit(texts)
-    assert [doc for cuts in tfidf.KEPT.settings.values() for doc in cuts.docs] == ["aa bb cc"]
-    assert tfidf.KEPT.count == 3  # "dd ee ff gg" would pass the bound: cut again each time
+    assert [doc for cuts in kept.KEPT.settings.values() for doc in cuts.docs] == ["aa bb cc"]
+    assert kept.KEPT.count == 4  # "dd ee ff gg" would pass the bound: cut again each time
     reference = TfidfVectorizer().fit(texts)
     assert abs(ours.transform(texts) - reference.transform(texts)).max() == 0
 
@@ -142,7 +169,7 @@ def test_tfidf_counts_kept_cuts_as_scikit_learn_counts(
         assert ours.stop_words_ == reference.stop_words_ if hasattr(ours, "stop_words_") else True
         assert abs(ours.transform(test) - reference.transform(test)).max() == 0
         assert ours.transform(["", "zzz qqq"]).nnz == reference.transform(["", "zzz qqq"]).nnz
-    assert tfidf.KEPT.count > 0  # counted from the kept cuts, not cut again
+    assert kept.KEPT.count > 0  # counted from the kept cuts, not cut again
     with pytest.raises(ValueError, match="empty vocabulary"):
         Tfidf().fit(["", "  "])
 

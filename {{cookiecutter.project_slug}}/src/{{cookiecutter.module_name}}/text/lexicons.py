@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..core.paths import listed
 from ..core.settings import ThriftyError
+from .kept import KEPT
 
 log = logging.getLogger(__name__)
 
@@ -146,21 +147,27 @@ class LexiconCounter(TransformerMixin, BaseEstimator):
     def transform(self, X: Iterable[str]) -> sparse.csr_matrix:
         check_is_fitted(self, "index_")
         texts = _check_texts(X)
-        rows: list[int] = []
-        columns: list[int] = []
-        for row, text in enumerate(texts):
-            tokens = TOKEN.findall(text.lower() if self.lowercase else text)
-            for start, token in enumerate(tokens):
-                for n in self.starts_.get(token, ()):
-                    term = token if n == 1 else " ".join(tokens[start : start + n])
-                    for column in self.index_.get(term, ()):
-                        rows.append(row)
-                        columns.append(column)
+        # A text's hits depend on the lists and the case folding only: kept for the process.
+        lists = tuple((name, tuple(terms)) for name, terms in self.lexicons.items())
+        cuts = KEPT.cuts(("lexicons", self.lowercase, lists))
+        hits = KEPT.arrays(cuts, texts, self._hits) or [self._hits(text) for text in texts]
+        rows = np.repeat(np.arange(len(texts)), [len(found) for found in hits])
+        columns = np.concatenate(hits) if hits else np.empty(0, np.int32)
         # COO to CSR sums repeated (row, column) pairs: that sum is the count.
         counts = sparse.coo_matrix(
             (np.ones(len(rows)), (rows, columns)), shape=(len(texts), len(self.names_))
         )
         return counts.tocsr()
+
+    def _hits(self, text: str) -> np.ndarray:
+        """The column of each lexicon term found in `text`, once per occurrence."""
+        tokens = TOKEN.findall(text.lower() if self.lowercase else text)
+        columns: list[int] = []
+        for start, token in enumerate(tokens):
+            for n in self.starts_.get(token, ()):
+                term = token if n == 1 else " ".join(tokens[start : start + n])
+                columns.extend(self.index_.get(term, ()))
+        return np.array(columns, np.int32)
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         check_is_fitted(self, "names_")

@@ -5,67 +5,21 @@ vectorizer on every split, and every fit and transform cut each document into it
 character n-grams again and counted them one by one in Python: the same documents, the same
 settings, the same n-grams. What a document's n-grams are depends on the analysis settings
 only, never on what a fit learned, so `Tfidf` numbers each n-gram once per setting and keeps
-each document as the array of its n-grams' numbers, up to `MAX_GRAMS` in all; a later fit or
-transform counts those arrays with NumPy. It is scikit-learn's `TfidfVectorizer` otherwise: the
-same parameters, vocabulary and weights, and a bundle holds nothing kept (it lives in this
-module, not in the estimator). Past the bound, documents are cut and counted as scikit-learn
-does.
+each document as the array of its n-grams' numbers (in `kept.py`, never in a bundle); a later
+fit or transform counts those arrays with NumPy. It is scikit-learn's `TfidfVectorizer`
+otherwise: the same parameters, vocabulary and weights. Past the bound on what is kept,
+documents are cut and counted as scikit-learn does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-# n-grams kept over every document and setting: 4 bytes each, and each distinct n-gram's
-# string once per setting.
-MAX_GRAMS = 10_000_000
-
-
-class Cuts:
-    """One analysis setting's n-grams: a number for each, and each document's numbers."""
-
-    def __init__(self) -> None:
-        self.number: dict[str, int] = {}
-        self.docs: dict[str, np.ndarray] = {}
-
-    def keep(self, doc: str, grams: list[str]) -> np.ndarray:
-        number = self.number
-        numbers = np.fromiter(
-            (number.setdefault(gram, len(number)) for gram in grams), np.int32, len(grams)
-        )
-        self.docs[doc] = numbers
-        return numbers
-
-
-class Kept:
-    """Every setting's cuts, and how many n-grams they hold in all."""
-
-    def __init__(self) -> None:
-        self.settings: dict[tuple, Cuts] = {}
-        self.count = 0
-
-    def numbers(
-        self, cuts: Cuts, docs: list[str], analyze: Callable[[str], list[str]]
-    ) -> list[np.ndarray] | None:
-        """Each document's n-gram numbers, cut when first seen; None past the bound."""
-        found = []
-        for doc in docs:
-            numbers = cuts.docs.get(doc)
-            if numbers is None:
-                grams = analyze(doc)
-                if self.count + len(grams) > MAX_GRAMS:
-                    return None
-                numbers = cuts.keep(doc, grams)
-                self.count += len(grams)
-            found.append(numbers)
-        return found
-
-
-KEPT = Kept()
+from .kept import KEPT, Cuts
 
 
 class Tfidf(TfidfVectorizer):
@@ -84,7 +38,7 @@ class Tfidf(TfidfVectorizer):
             self.preprocessor,
             self.tokenizer,
         )
-        return KEPT.settings.setdefault(settings, Cuts())
+        return KEPT.cuts(settings)
 
     def _count_vocab(self, raw_documents: Iterable, fixed_vocab: bool):
         """The count matrix, and the vocabulary when fitting: scikit-learn's, from kept cuts."""
@@ -92,7 +46,8 @@ class Tfidf(TfidfVectorizer):
         cuts = self._cuts()
         numbers = None
         if cuts is not None and all(type(doc) is str for doc in docs):
-            numbers = KEPT.numbers(cuts, docs, super().build_analyzer())
+            analyze = super().build_analyzer()
+            numbers = KEPT.arrays(cuts, docs, lambda doc: cuts.numbers(analyze(doc)))
         if numbers is None:
             return super()._count_vocab(docs, fixed_vocab)
         flat = np.concatenate(numbers) if numbers else np.empty(0, np.int32)
