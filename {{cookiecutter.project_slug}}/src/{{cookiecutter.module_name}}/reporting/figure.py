@@ -125,8 +125,9 @@ def _cores() -> int:
 @contextmanager
 def rendering_in_parallel() -> Iterator[None]:
     """Render the block's figures in forked copies of this process, one less than its cores
-    (this process renders too when they are busy). Linux only; elsewhere, or on one core, and
-    inside another such block, each figure is rendered where it is drawn."""
+    (this process renders too when they are busy). Linux only: elsewhere, or on one core, each
+    figure is rendered where it is drawn. Inside another such block, that block's copies
+    render them, and it waits for them."""
     global _copies
     if _copies is not None or sys.platform != "linux" or _cores() < 2:
         yield
