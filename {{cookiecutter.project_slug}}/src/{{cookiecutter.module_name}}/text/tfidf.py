@@ -6,18 +6,20 @@ character n-grams again and counted them one by one in Python: the same document
 settings, the same n-grams. What a document's n-grams are depends on the analysis settings
 only, never on what a fit learned, so `Tfidf` numbers each n-gram once per setting and keeps
 each document as the array of its n-grams' numbers (in `kept.py`, never in a bundle); a later
-fit or transform counts those arrays with NumPy. It is scikit-learn's `TfidfVectorizer`
-otherwise: the same parameters, vocabulary and weights. Past the bound on what is kept,
-documents are cut and counted as scikit-learn does.
+fit or transform counts those arrays with NumPy, and the fitted vocabulary is sorted and pruned
+with NumPy too. It is scikit-learn's `TfidfVectorizer` otherwise: the same parameters,
+vocabulary and weights. Past the bound on what is kept, documents are cut and counted as
+scikit-learn does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import compress, repeat
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer, _document_frequency
 
 from .kept import KEPT, Cuts
 
@@ -55,9 +57,9 @@ class Tfidf(TfidfVectorizer):
         if fixed_vocab:
             vocabulary = self.vocabulary_
             column = np.full(len(cuts.number), -1, np.int64)
-            for gram, index in vocabulary.items():
-                if (known := cuts.number.get(gram)) is not None:
-                    column[known] = index
+            known = np.fromiter(map(cuts.number.get, vocabulary, repeat(-1)), np.int64)
+            indices = np.fromiter(vocabulary.values(), np.int64, len(vocabulary))
+            column[known[known >= 0]] = indices[known >= 0]
             columns = column[flat]
             rows, columns = rows[columns >= 0], columns[columns >= 0]
         else:
@@ -84,3 +86,47 @@ class Tfidf(TfidfVectorizer):
         )
         X.sum_duplicates()  # each document's count of each n-gram, columns sorted
         return vocabulary, X
+
+    # scikit-learn sorts and prunes the fitted vocabulary term by term in Python; the same
+    # steps in NumPy, to the same vocabulary (order, numbers and their types) and matrix.
+
+    def _sort_features(self, X, vocabulary: dict[str, int]):
+        """The matrix's columns and the vocabulary's numbers in the terms' sorted order (the
+        vocabulary keeps its own order: each term gets its rank)."""
+        terms = list(vocabulary)
+        rank = np.empty(len(terms), np.intp)
+        rank[sorted(range(len(terms)), key=terms.__getitem__)] = np.arange(len(terms))
+        map_index = np.empty(len(terms), dtype=X.indices.dtype)
+        map_index[np.fromiter(vocabulary.values(), np.intp, len(terms))] = rank
+        vocabulary.update(zip(terms, rank.tolist(), strict=True))
+        X.indices = map_index.take(X.indices, mode="clip")
+        return X
+
+    def _limit_features(self, X, vocabulary: dict[str, int], high=None, low=None, limit=None):
+        """The terms in at most `high` and at least `low` documents, the `limit` most frequent."""
+        if high is None and low is None and limit is None:
+            return super()._limit_features(X, vocabulary, high, low, limit)
+        dfs = _document_frequency(X)
+        mask = np.ones(len(dfs), dtype=bool)
+        if high is not None:
+            mask &= dfs <= high
+        if low is not None:
+            mask &= dfs >= low
+        if limit is not None and mask.sum() > limit:
+            tfs = np.asarray(X.sum(axis=0)).ravel()
+            mask_inds = (-tfs[mask]).argsort()[:limit]
+            new_mask = np.zeros(len(dfs), dtype=bool)
+            new_mask[np.where(mask)[0][mask_inds]] = True
+            mask = new_mask
+        kept_indices = np.where(mask)[0]
+        if len(kept_indices) == 0:
+            raise ValueError(
+                "After pruning, no terms remain. Try a lower min_df or a higher max_df."
+            )
+        new_indices = np.cumsum(mask) - 1  # maps old indices to new
+        terms = list(vocabulary)
+        old = np.fromiter(vocabulary.values(), np.intp, len(terms))
+        keep = mask[old]
+        vocabulary.clear()
+        vocabulary.update(zip(compress(terms, keep), new_indices[old[keep]], strict=True))
+        return X[:, kept_indices]
