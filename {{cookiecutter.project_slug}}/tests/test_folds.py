@@ -29,6 +29,7 @@ def test_shared_features_score_every_rung_as_its_own_pipeline(
     cv = make_cv(3, 2, 0)
     folds = featurize(build_features(params.data, params.features), X, y, cv)
     assert folds.kept and len(folds.folds) == 6 and folds.cpu > 0
+    assert [f.features_bytes > 0 for f in folds.folds] == [True] + [False] * 5  # pickled once
     results = {}
     for name, rung in list(params.ladder.items())[:3]:
         candidate = build_candidate(rung, params.data, params.features)
@@ -36,6 +37,8 @@ def test_shared_features_score_every_rung_as_its_own_pipeline(
         shared = score_model(build_model(rung), folds, done.metric)
         assert np.array_equal(shared.scores, alone.scores), name
         assert shared.shared_cpu == folds.cpu and shared.cpu > shared.own_cpu > 0
+        # The size of a fitted candidate: the first split's features and model stand for all.
+        assert alone.model_bytes == shared.model_bytes > folds.folds[0].features_bytes > 0
         results[name] = shared
     # The round paid for the features once, not once per rung: each rung's share adds up.
     board = leaderboard(results, params).set_index("model")
