@@ -75,6 +75,7 @@ def arm(name: str, setting: str | None, runs: int) -> dict:
     asked = done.model_copy(update=update)
     cpus = []
     for _ in range(runs):
+        thrift.cold(m)
         (model, pick), cpu = measured(ours, m, params, asked, train)
         cpus.append(cpu)
     judged = referee(model, X, y, X_test, y_test, done.metric, task)
