@@ -86,8 +86,7 @@ def cold(m) -> None:
     the text features keep (`text/kept.py`) lives for the process, so an earlier arm's or run's
     cuts would otherwise make this one's fits cheaper than a user's."""
     if "kept" in m:
-        m["kept"].KEPT.settings.clear()
-        m["kept"].KEPT.count = 0
+        m["kept"].KEPT.clear()
 
 
 def load(name: str, m, params):

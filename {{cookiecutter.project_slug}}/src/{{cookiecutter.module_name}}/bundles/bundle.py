@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import os
 import pickle
 import shutil
@@ -79,9 +80,12 @@ def dump(obj: Any, path: Path, fmt: str) -> None:
 
 def _load(path: Path, fmt: str) -> Any:
     if fmt != "skops":
-        data = path.read_bytes()
-        if data[:1] == pickle.PROTO and JOBLIB_ARRAYS not in data:
-            return pickle.loads(data)  # the C unpickler: joblib.load's is Python's own
+        # Mapped, not read: a large model is not held twice, as bytes and as objects.
+        with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size:  # mmap refuses an empty file
+                with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                    if data[:1] == pickle.PROTO and data.find(JOBLIB_ARRAYS) < 0:
+                        return pickle.loads(data)  # the C unpickler; joblib.load's is Python
         import joblib
 
         return joblib.load(path)  # a file joblib.dump wrote (compressed, or holding arrays)

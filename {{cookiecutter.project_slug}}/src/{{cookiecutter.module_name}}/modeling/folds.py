@@ -92,7 +92,7 @@ class Folds:
         return sum(nbytes(f.X_train) + nbytes(f.X_test) for f in self.folds if self.kept)
 
 
-def _featurize(features, X, y, train, test, keep: bool, first: bool = False) -> Fold:
+def _featurize(features, X, y, train, test, keep: bool, measure: bool = False) -> Fold:
     one_thread()  # in the worker that runs the fold
     if features is None:
         return Fold(train, test, None, X.iloc[train], X.iloc[test], 0.0, 0.0, 0)
@@ -103,7 +103,7 @@ def _featurize(features, X, y, train, test, keep: bool, first: bool = False) -> 
     X_test = fitted.transform(X.iloc[test])
     end = time.process_time()
     # Pickling a text vocabulary costs as much as transforming the test rows: once a round.
-    size = len(pickle.dumps(fitted)) if first else 0
+    size = len(pickle.dumps(fitted)) if measure else 0
     if not keep:
         X_train = X_test = None
     return Fold(train, test, fitted, X_train, X_test, middle - start, end - middle, size)
@@ -120,7 +120,7 @@ def featurize(
     keep_bytes = KEEP_BYTES if keep_bytes is None else keep_bytes
     splits = list(cv.split(X, y))
     [first] = Parallel(n_jobs=n_jobs)(
-        [delayed(_featurize)(features, X, y, *splits[0], True, first=True)]
+        [delayed(_featurize)(features, X, y, *splits[0], True, measure=True)]
     )
     keep = (nbytes(first.X_train) + nbytes(first.X_test)) * len(splits) <= keep_bytes
     if not keep:

@@ -41,6 +41,11 @@ class Kept:
         self.settings: dict[tuple, Cuts] = {}
         self.count = 0
 
+    def clear(self) -> None:
+        """Forget every document, as a new process starts."""
+        self.settings.clear()
+        self.count = 0
+
     def cuts(self, setting: tuple) -> Cuts:
         return self.settings.setdefault(setting, Cuts())
 

@@ -59,7 +59,8 @@ class Tfidf(TfidfVectorizer):
             column = np.full(len(cuts.number), -1, np.int64)
             known = np.fromiter(map(cuts.number.get, vocabulary, repeat(-1)), np.int64)
             indices = np.fromiter(vocabulary.values(), np.int64, len(vocabulary))
-            column[known[known >= 0]] = indices[known >= 0]
+            seen = known >= 0  # terms of the vocabulary some kept document holds
+            column[known[seen]] = indices[seen]
             columns = column[flat]
             rows, columns = rows[columns >= 0], columns[columns >= 0]
         else:
